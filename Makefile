@@ -1,0 +1,44 @@
+# amvcoord — `make run` starts the app with demo data, `make test` runs the tests.
+# Without DATABASE_URL / REDIS_URL everything runs on SQLite with in-process background jobs.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+MANAGE = $(BIN)/python manage.py
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test lint messages clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --editable ".[dev]"
+	touch $@
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installed
+	DEBUG=1 $(MANAGE) compilemessages --ignore=.venv --verbosity=0
+
+run: export DEBUG ?= 1
+run: $(VENV)/.installed locale/nl/LC_MESSAGES/django.mo
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@echo "amvcoord: http://$(HOST) (demo logins: see README, password amvcoord-demo)"
+	$(MANAGE) run_scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) runserver $(HOST)
+
+test: $(VENV)/.installed locale/nl/LC_MESSAGES/django.mo
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+
+messages: $(VENV)/.installed
+	DEBUG=1 $(MANAGE) makemessages --locale=nl --locale=en --ignore=.venv --ignore=bench --no-obsolete
+
+clean:
+	rm -rf $(VENV) staticfiles

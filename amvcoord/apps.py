@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AmvcoordConfig(AppConfig):
+    name = "amvcoord"
+    verbose_name = "amvcoord"

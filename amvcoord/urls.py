@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("amvcoord beheer")
+admin.site.site_title = _("amvcoord beheer")
+admin.site.index_title = _("Organisaties, locaties, contactpersonen en leerlingen")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("inloggen/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("leerlingen/", include("students.urls")),
+    path("contacten/", include("contacts.urls")),
+    path("beheer/", admin.site.urls),
+]

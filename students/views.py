@@ -1,0 +1,85 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from amvcoord.forms import add_service_errors
+
+from . import selectors, services
+from .forms import MoveStudentForm, StudentSearchForm
+from .models import Guardianship, Placement
+
+
+@login_required
+@require_GET
+def student_list_view(request):
+    form = StudentSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    students = selectors.student_list(
+        request.user, query=filters.get("q", ""), include_left=filters.get("include_left", False)
+    ).prefetch_related(
+        Prefetch(
+            "placements",
+            queryset=Placement.objects.on(today).select_related("location"),
+            to_attr="current_placements",
+        ),
+        Prefetch(
+            "guardianships",
+            queryset=Guardianship.objects.on(today).select_related("guardian"),
+            to_attr="current_guardianships",
+        ),
+    )
+    page = Paginator(students, 50).get_page(request.GET.get("page"))
+    return render(request, "students/student_list.html", {"form": form, "page": page})
+
+
+@login_required
+@require_GET
+def student_detail(request, student_id):
+    student = selectors.student_for_user_or_404(request.user, student_id)
+    context = {
+        "student": student,
+        "team": selectors.student_team(student),
+        "placements": selectors.placement_history(student),
+        "guardianships": selectors.guardianship_history(student),
+        "can_move": selectors.can_move_students(request.user),
+    }
+    return render(request, "students/student_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def student_move_view(request, student_id):
+    student = selectors.student_for_user_or_404(request.user, student_id)
+    if not selectors.can_move_students(request.user):
+        raise PermissionDenied
+    form = MoveStudentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            placement = services.student_move(
+                student=student,
+                location=form.cleaned_data["location"],
+                moved_on=form.cleaned_data["moved_on"],
+                personal_worker=form.cleaned_data["personal_worker"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(student)s woont vanaf %(date)s op %(location)s.")
+                % {
+                    "student": student.full_name,
+                    "date": date_format(placement.started_on),
+                    "location": placement.location.name,
+                },
+            )
+            return redirect("students:detail", student_id=student.id)
+    return render(request, "students/student_move.html", {"student": student, "form": form})
