@@ -16,5 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("leerlingen/", include("students.urls")),
     path("contacten/", include("contacts.urls")),
+    path("aanwezigheid/", include("attendance.urls")),
+    path("", include("escalation.urls")),
     path("beheer/", admin.site.urls),
 ]

@@ -8,15 +8,20 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from functools import cached_property
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from contacts.models import ContactPerson, Location, Organisation, Role
 
 from .models import Guardianship, Placement, SchoolClass, Student
 
 DEMO_PASSWORD = "amvcoord-demo"
+DEMO_SCHOOL = "ISK De Brug"
 
 GIVEN_NAMES = {
     "Eritrese": [
@@ -133,6 +138,10 @@ class DemoBuilder:
         self.staff_names = iter(STAFF_NAMES * 50)
         self.created = {"students": 0, "people": 0}
 
+    @cached_property
+    def password_hash(self):
+        return make_password(DEMO_PASSWORD)
+
     # -- helpers ------------------------------------------------------------------------------------------
     def organisation(self, name, kind, **extra):
         organisation, _ = Organisation.objects.get_or_create(name=name, defaults={"kind": kind, **extra})
@@ -166,7 +175,8 @@ class DemoBuilder:
         users = get_user_model().objects
         user = users.filter(username=username).first()
         if user is None:
-            user = users.create_user(username=username, password=DEMO_PASSWORD, person=person)
+            # One hash for every demo login: hashing is deliberately slow and these share a password anyway.
+            user = users.create(username=username, password=self.password_hash, person=person)
         if staff and not (user.is_staff and user.is_superuser):
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
@@ -204,7 +214,7 @@ class DemoBuilder:
     def build_demo(self, *, students: int = 200):
         municipality = self.organisation("Gemeente Amersfoort", Organisation.Kind.MUNICIPALITY, phone="14 033")
         school = self.organisation(
-            "ISK De Brug", Organisation.Kind.SCHOOL, phone="033-4561200", email="info@isk-debrug.nl"
+            DEMO_SCHOOL, Organisation.Kind.SCHOOL, phone="033-4561200", email="info@isk-debrug.nl"
         )
         centrum = self.location(
             school,
@@ -440,6 +450,9 @@ class DemoBuilder:
         }
         for username, person in logins.items():
             self.login(username, person, staff=username == "beheerder")
+        # Every other colleague gets a login too (firstname.lastname), so the history names real people.
+        for person in ContactPerson.objects.filter(user__isnull=True, organisation__in=[school, coa, nidos]):
+            self.login(slugify(person.name).replace("-", "."), person)
 
         housing = [
             (process, process_workers, 70),

@@ -2,7 +2,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from students.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoBuilder
+from attendance.demo import build_demo_attendance
+from contacts.models import Organisation
+from students.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SCHOOL, DemoBuilder
 
 
 class Command(BaseCommand):
@@ -25,6 +27,13 @@ class Command(BaseCommand):
             )
         else:
             created = builder.build_demo(students=students or 200)
+            school = Organisation.objects.get(name=DEMO_SCHOOL)
+            history = build_demo_attendance(school_id=school.id, rng=builder.random)
+            if history:
+                self.stdout.write(
+                    f"Attendance history: {history.records} records, {history.requests} open explanation "
+                    f"requests, {history.sick_reports} sick reports, {history.appointments} appointments."
+                )
             self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
             for login in DEMO_LOGINS:
                 self.stdout.write(f"  {login.username:16} {login.description}")

@@ -1,0 +1,187 @@
+"""Attendance history for the demo and for benchmarks: weeks of rosters, explanations, sick reports and
+appointments, bulk-inserted. Deterministic for a given random generator."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from contacts.models import ContactPerson, Role
+from students.models import Placement, SchoolClass, Student
+
+from .calendar import AMSTERDAM, SchoolCalendar
+from .models import DEFAULT_AUTHORISATION, Appointment, AttendanceRecord, ExplanationRequest, Reason, SickReport
+
+REASON_WEIGHTS = {
+    Reason.SICK: 45,
+    Reason.MEDICAL_APPOINTMENT: 12,
+    Reason.LEGAL: 10,
+    Reason.GUARDIAN_APPOINTMENT: 5,
+    Reason.MOVE: 3,
+    Reason.FAMILY_RELIGIOUS: 5,
+    Reason.UNKNOWN: 12,
+    Reason.OTHER: 8,
+}
+
+
+@dataclass
+class HistoryResult:
+    records: int = 0
+    requests: int = 0
+    sick_reports: int = 0
+    appointments: int = 0
+    open_requests: list = field(default_factory=list)
+
+
+def build_attendance_history(
+    *,
+    school_id: int,
+    days: int,
+    rng,
+    recorder_for_class: dict[int, int],
+    explainer_for_location: dict[int, int],
+    today: date | None = None,
+    absence_rate: float = 0.07,
+    batch_size: int = 5000,
+) -> HistoryResult:
+    """Rosters for the last `days` school days before today for every active student of a school.
+
+    About `absence_rate` of the students are away on a day; four in five absences get explained by the housing
+    location (reason category, authorised by default); the rest keep an open explanation request, the ones
+    the escalation engine chases. `recorder_for_class` and `explainer_for_location` map ids to user ids.
+    """
+    today = today or timezone.localdate()
+    calendar = SchoolCalendar(school_id)
+    school_days = []
+    candidate = calendar.previous_school_day(today, include_today=False)
+    while len(school_days) < days:
+        school_days.append(candidate)
+        candidate = calendar.previous_school_day(candidate, include_today=False)
+    students = list(Student.objects.active().filter(school_id=school_id, school_class__isnull=False))
+    placements = {
+        placement.student_id: placement
+        for placement in Placement.objects.filter(student__school_id=school_id, ended_on__isnull=True)
+    }
+    result = HistoryResult()
+    records, pending_requests = [], []
+    reasons, weights = list(REASON_WEIGHTS), list(REASON_WEIGHTS.values())
+    deadline_time = calendar.policy.explanation_deadline
+    for day in school_days:
+        marked_at = datetime.combine(day, time(8, 45), tzinfo=AMSTERDAM)
+        for student in students:
+            recorder = recorder_for_class[student.school_class_id]
+            roll = rng.random()
+            record = AttendanceRecord(
+                student_id=student.id, day=day, school_class_id=student.school_class_id, recorded_by_id=recorder,
+                updated_by_id=recorder, recorded_at=marked_at, updated_at=marked_at,
+            )
+            if roll < absence_rate:
+                record.status = AttendanceRecord.Status.ABSENT
+                record.lesson_hours_missed = 5
+                placement = placements.get(student.id)
+                explainer = explainer_for_location.get(placement.location_id) if placement else None
+                if explainer and rng.random() < 0.8:
+                    record.reason = rng.choices(reasons, weights)[0]
+                    record.explanation_source = AttendanceRecord.Source.ANSWER
+                    record.explained_by_id = explainer
+                    record.explained_at = marked_at + timedelta(minutes=rng.randint(20, 400))
+                    record.authorised = DEFAULT_AUTHORISATION[record.reason]
+                else:
+                    pending_requests.append((record, placement, day))
+            elif roll < absence_rate + 0.03:
+                record.status = AttendanceRecord.Status.LATE
+                record.minutes_late = rng.choice([5, 10, 15, 25, 40])
+            records.append(record)
+        if len(records) >= batch_size:
+            result.records += _flush(records, pending_requests, result, deadline_time, batch_size)
+            records, pending_requests = [], []
+    result.records += _flush(records, pending_requests, result, deadline_time, batch_size)
+    return result
+
+
+def _flush(records, pending_requests, result, deadline_time, batch_size):
+    AttendanceRecord.objects.bulk_create(records, batch_size=batch_size, ignore_conflicts=False)
+    requests = [
+        ExplanationRequest(
+            record=record,
+            student_id=record.student_id,
+            day=day,
+            location_id=placement.location_id if placement else None,
+            deadline=datetime.combine(day, deadline_time, tzinfo=AMSTERDAM),
+        )
+        for record, placement, day in pending_requests
+    ]
+    ExplanationRequest.objects.bulk_create(requests, batch_size=batch_size)
+    result.requests += len(requests)
+    result.open_requests.extend(requests)
+    return len(records)
+
+
+def build_current_events(*, students, rng, reporter_for_location: dict[int, int], today: date | None = None):
+    """A few open sick reports (one in hospital) and appointments today and tomorrow, so the roster shows
+    pre-marked students."""
+    today = today or timezone.localdate()
+    students = list(students)
+    placements = {
+        placement.student_id: placement
+        for placement in Placement.objects.filter(student__in=students, ended_on__isnull=True)
+    }
+    reported = [student for student in students if placements.get(student.id)]
+    rng.shuffle(reported)
+    sick, appointments = reported[:6], reported[6:12]
+    reports = [
+        SickReport(
+            student=student,
+            first_day=today - timedelta(days=index % 3),
+            expected_back=today + timedelta(days=2) if index % 2 else None,
+            hospital_admission=index == 0,
+            reported_by_id=reporter_for_location[placements[student.id].location_id],
+        )
+        for index, student in enumerate(sick)
+        if not SickReport.objects.filter(student=student, last_day__isnull=True).exists()
+    ]
+    SickReport.objects.bulk_create(reports)
+    kinds = list(Appointment.Kind.values)
+    new_appointments = [
+        Appointment(
+            student=student,
+            kind=kinds[index % len(kinds)],
+            day=today + timedelta(days=index % 2),
+            starts_at=time(10 + index % 3, 0),
+            ends_at=time(11 + index % 3, 30),
+            at_school=index % 3 == 0,
+            registered_by_id=reporter_for_location[placements[student.id].location_id],
+        )
+        for index, student in enumerate(appointments)
+    ]
+    Appointment.objects.bulk_create(new_appointments)
+    return len(reports), len(new_appointments)
+
+
+def build_demo_attendance(*, school_id: int, rng, days: int = 20) -> HistoryResult | None:
+    """History and current events for the demo school, once: a school with records already is left alone."""
+    if AttendanceRecord.objects.filter(student__school_id=school_id).exists():
+        return None
+    recorder_for_class = dict(
+        SchoolClass.mentors.through.objects.filter(
+            schoolclass__location__organisation_id=school_id, contactperson__user__isnull=False
+        ).values_list("schoolclass_id", "contactperson__user__id")
+    )
+    explainer_for_location = {}
+    for location_id, user_id in ContactPerson.locations.through.objects.filter(
+        contactperson__role=Role.HOUSING_WORKER, contactperson__user__isnull=False
+    ).values_list("location_id", "contactperson__user__id").order_by("contactperson__name"):
+        explainer_for_location.setdefault(location_id, user_id)
+    result = build_attendance_history(
+        school_id=school_id,
+        days=days,
+        rng=rng,
+        recorder_for_class=recorder_for_class,
+        explainer_for_location=explainer_for_location,
+    )
+    result.sick_reports, result.appointments = build_current_events(
+        students=Student.objects.active().filter(school_id=school_id),
+        rng=rng,
+        reporter_for_location=explainer_for_location,
+    )
+    return result

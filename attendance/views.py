@@ -1,0 +1,321 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from amvcoord.forms import add_service_errors
+from contacts.models import SCHOOL_ROLES
+from students.selectors import person_of, student_for_user_or_404
+
+from . import selectors, services
+from .forms import (
+    AppointmentForm,
+    BetermeldingForm,
+    DecisionFilterForm,
+    DecisionForm,
+    ExplanationForm,
+    RosterDayForm,
+    RosterRowForm,
+    SickReportForm,
+)
+from .models import Reason
+
+
+def _require_role(user, roles):
+    person = person_of(user)
+    if person is None or person.role not in roles:
+        raise PermissionDenied
+
+
+# -- mentor: the roster -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def today_view(request):
+    _require_role(request.user, SCHOOL_ROLES)
+    classes = list(selectors.roster_classes_for(request.user).select_related("location").order_by("name"))
+    if len(classes) == 1:
+        return redirect("attendance:roster", class_id=classes[0].id)
+    return render(request, "attendance/today.html", {"classes": classes})
+
+
+def _row_form(row, data=None):
+    record = row.record
+    initial = {
+        "status": row.status,
+        "minutes_late": record.minutes_late if record else None,
+        "lesson_hours_missed": record.lesson_hours_missed if record and record.status != "present" else None,
+        "remark": record.remark if record else "",
+    }
+    return RosterRowForm(data, prefix=f"s{row.student.id}", initial=initial)
+
+
+def _row_forms(roster, data=None):
+    return [(row, _row_form(row, data)) for row in roster.rows]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_view(request, class_id):
+    school_class = selectors.school_class_for_roster_or_404(request.user, class_id)
+    today = timezone.localdate()
+    day_form = RosterDayForm(request.POST if request.method == "POST" else request.GET)
+    day = day_form.cleaned_data["datum"] if day_form.is_valid() else selectors.default_roster_day(school_class, today)
+    roster = selectors.roster(school_class, day)
+    problem = None
+    try:
+        services.validate_roster_day(roster.calendar, day, today=today)
+    except ValidationError as error:
+        problem = error.messages[0]
+    forms = _row_forms(roster, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and problem is None:
+        if all(form.is_valid() for _row, form in forms):
+            try:
+                services.attendance_save(
+                    school_class=school_class,
+                    day=day,
+                    rows={row.student.id: form.row_input() for row, form in forms},
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                problem = " ".join(error.messages)
+            else:
+                messages.success(
+                    request,
+                    _("Aanwezigheid van %(class)s op %(date)s opgeslagen.")
+                    % {"class": school_class.name, "date": date_format(day)},
+                )
+                return redirect(f"{reverse('attendance:roster', args=[school_class.id])}?datum={day.isoformat()}")
+        else:
+            problem = _("Niet opgeslagen: controleer de rijen met een foutmelding.")
+    context = {
+        "school_class": school_class,
+        "roster": roster,
+        "forms": forms,
+        "day": day,
+        "default_hours": roster.default_hours,
+        "problem": problem,
+        "previous_day": roster.calendar.previous_school_day(day, include_today=False),
+        "next_day": roster.calendar.next_school_day(day) if day < today else None,
+        "other_classes": selectors.roster_classes_for(request.user).exclude(id=school_class.id).order_by("name"),
+    }
+    return render(
+        request, "attendance/roster.html", context, status=400 if problem and request.method == "POST" else 200
+    )
+
+
+@login_required
+@require_POST
+def roster_row_view(request, class_id, day, student_id):
+    """Save one student's line (htmx, on every change); answers with the re-rendered line."""
+    school_class = selectors.school_class_for_roster_or_404(request.user, class_id)
+    row = selectors.roster_row(school_class, day, student_id)
+    form = _row_form(row, request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.attendance_save(
+                school_class=school_class, day=day, rows={row.student.id: form.row_input()}, actor=request.user
+            )
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            if not request.htmx:
+                return redirect(f"{reverse('attendance:roster', args=[school_class.id])}?datum={day.isoformat()}")
+            row = selectors.roster_row(school_class, day, student_id)
+            form = _row_form(row)
+    else:
+        error = _("Niet opgeslagen: controleer deze rij.")
+    context = {
+        "row": row,
+        "form": form,
+        "school_class": school_class,
+        "day": day,
+        "default_hours": school_class.lesson_hours_on(day),
+        "row_error": error,
+        "just_saved": error is None,
+    }
+    return render(request, "attendance/_roster_row.html", context, status=200 if error is None else 422)
+
+
+# -- housing and guardians: explanations, sick reports, appointments -------------------------------------------
+
+
+@login_required
+@require_GET
+def inbox_view(request):
+    _require_role(request.user, selectors.REPORTER_ROLES)
+    entries = selectors.inbox(request.user)
+    for entry in entries:
+        entry.form = ExplanationForm(
+            request_choices=[(r.id, r.day) for r in entry.requests],
+            initial={"requests": [r.id for r in entry.requests]},
+        )
+    context = {
+        "entries": entries,
+        "sick_reports": selectors.open_sick_reports_for(request.user),
+        "betermelding_form": BetermeldingForm(),
+        "reasons": Reason.choices,
+    }
+    return render(request, "attendance/inbox.html", context)
+
+
+@login_required
+@require_POST
+def explain_view(request, student_id):
+    _require_role(request.user, selectors.REPORTER_ROLES)
+    requested = request.POST.getlist("requests")
+    addressed = selectors.requests_for_answer(request.user, [value for value in requested if value.isdigit()])
+    addressed = [r for r in addressed if r.student_id == student_id]
+    form = ExplanationForm(request.POST, request_choices=[(r.id, r.day) for r in addressed])
+    if form.is_valid():
+        try:
+            answered = services.explanation_give(
+                request_ids=form.cleaned_data["requests"],
+                reason=form.cleaned_data["reason"],
+                remark=form.cleaned_data["remark"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Toelichting opgeslagen voor %(name)s (%(count)s dag(en)). De school ziet het direct.")
+                % {"name": answered[0].record.student.full_name, "count": len(answered)},
+            )
+    else:
+        problems = [message for errors in form.errors.values() for message in errors]
+        messages.error(request, _("Niet opgeslagen: %(problems)s") % {"problems": " ".join(problems)})
+    return redirect("attendance:inbox")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sick_report_new_view(request):
+    _require_role(request.user, selectors.REPORTER_ROLES)
+    students = selectors.reportable_students(request.user)
+    form = SickReportForm(request.POST or None, students=students, initial={"student": request.GET.get("leerling")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.sick_report_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is ziek gemeld vanaf %(date)s. De mentor ziet dit bij de aanwezigheid.")
+                % {"name": report.student.full_name, "date": date_format(report.first_day)},
+            )
+            return redirect("attendance:inbox")
+    return render(request, "attendance/sick_report_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def sick_report_close_view(request, report_id):
+    _require_role(request.user, selectors.REPORTER_ROLES)
+    report = selectors.sick_report_for_user_or_404(request.user, report_id)
+    form = BetermeldingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.sick_report_close(report=report, back_on=form.cleaned_data["back_on"], actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(name)s is beter gemeld.") % {"name": report.student.full_name})
+    else:
+        messages.error(request, _("Vul een geldige datum in."))
+    return redirect("attendance:inbox")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appointment_new_view(request):
+    _require_role(request.user, selectors.REPORTER_ROLES)
+    students = selectors.reportable_students(request.user)
+    initial = {"student": request.GET.get("leerling"), "day": timezone.localdate()}
+    form = AppointmentForm(request.POST or None, students=students, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointment = services.appointment_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Afspraak voor %(name)s op %(date)s geregistreerd.")
+                % {"name": appointment.student.full_name, "date": date_format(appointment.day)},
+            )
+            return redirect("attendance:inbox")
+    return render(request, "attendance/appointment_form.html", {"form": form})
+
+
+# -- the care coordinator: decisions ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def decisions_view(request):
+    person = person_of(request.user)
+    if person is None or not selectors.is_care_coordinator_of(request.user, person.organisation_id):
+        raise PermissionDenied
+    filters = DecisionFilterForm(request.GET or None)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    weeks = cleaned.get("weeks") or 4
+    since = timezone.localdate() - timedelta(weeks=weeks)
+    absences = selectors.absences_for_decision(request.user, since=since, only=cleaned.get("only", ""))
+    page = Paginator(absences, 50).get_page(request.GET.get("page"))
+    return render(request, "attendance/decisions.html", {"filters": filters, "page": page})
+
+
+@login_required
+@require_POST
+def decide_view(request, record_id):
+    record = selectors.absence_for_user_or_404(request.user, record_id)
+    if not selectors.is_care_coordinator_of(request.user, record.student.school_id):
+        raise PermissionDenied
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.absence_decide(
+                record=record,
+                authorised=form.cleaned_data["authorised"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Beoordeling van %(name)s op %(date)s opgeslagen.")
+                % {"name": record.student.full_name, "date": date_format(record.day)},
+            )
+    else:
+        messages.error(request, _("Kies geoorloofd of ongeoorloofd."))
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("attendance:decisions")
+
+
+# -- everyone on the team: the chronology -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def chronology_view(request, student_id):
+    student = student_for_user_or_404(request.user, student_id)
+    context = {"student": student, "entries": selectors.chronology(request.user, student)}
+    return render(request, "attendance/chronology.html", context)
