@@ -193,7 +193,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+ESCALATION_SWEEP_SECONDS = env_int("ESCALATION_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
+    "escalation-sweep": {"task": "escalation.tasks.run_sweep", "schedule": float(ESCALATION_SWEEP_SECONDS)},
+    "deliver-due-notifications": {"task": "escalation.tasks.deliver_due", "schedule": 60.0},
     "clear-expired-sessions": {
         "task": "amvcoord.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),

@@ -72,8 +72,13 @@ def build_attendance_history(
             recorder = recorder_for_class[student.school_class_id]
             roll = rng.random()
             record = AttendanceRecord(
-                student_id=student.id, day=day, school_class_id=student.school_class_id, recorded_by_id=recorder,
-                updated_by_id=recorder, recorded_at=marked_at, updated_at=marked_at,
+                student_id=student.id,
+                day=day,
+                school_class_id=student.school_class_id,
+                recorded_by_id=recorder,
+                updated_by_id=recorder,
+                recorded_at=marked_at,
+                updated_at=marked_at,
             )
             if roll < absence_rate:
                 record.status = AttendanceRecord.Status.ABSENT
@@ -168,9 +173,13 @@ def build_demo_attendance(*, school_id: int, rng, days: int = 20) -> HistoryResu
         ).values_list("schoolclass_id", "contactperson__user__id")
     )
     explainer_for_location = {}
-    for location_id, user_id in ContactPerson.locations.through.objects.filter(
-        contactperson__role=Role.HOUSING_WORKER, contactperson__user__isnull=False
-    ).values_list("location_id", "contactperson__user__id").order_by("contactperson__name"):
+    for location_id, user_id in (
+        ContactPerson.locations.through.objects.filter(
+            contactperson__role=Role.HOUSING_WORKER, contactperson__user__isnull=False
+        )
+        .values_list("location_id", "contactperson__user__id")
+        .order_by("contactperson__name")
+    ):
         explainer_for_location.setdefault(location_id, user_id)
     result = build_attendance_history(
         school_id=school_id,

@@ -180,12 +180,16 @@ def _explain_from_known_facts(record, sick_report, appointment, now):
 
 
 def _close_request(request, status, *, now, actor):
+    """Answer or withdraw a request; its escalation stops with it and sends nothing more."""
     if request is None or request.status != ExplanationRequest.Status.OPEN:
         return
     request.status = status
     request.closed_at = now
     request.closed_by = actor
     request.save(update_fields=["status", "closed_at", "closed_by"])
+    escalation_services.escalations_close_for_requests(
+        [request.id], answered=status == ExplanationRequest.Status.ANSWERED, actor=actor
+    )
 
 
 def _open_requests(records_and_requests, students, calendar, *, day, now):
@@ -259,9 +263,7 @@ def explanation_give(*, request_ids: list[int], reason: str, remark: str, actor)
             actor=actor,
             now=now,
         )
-        request.status = ExplanationRequest.Status.ANSWERED
-        request.closed_at, request.closed_by = now, actor
-        request.save(update_fields=["status", "closed_at", "closed_by"])
+        _close_request(request, ExplanationRequest.Status.ANSWERED, now=now, actor=actor)
     return requests
 
 

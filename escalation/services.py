@@ -1,11 +1,20 @@
-"""Writes of the escalation app: notifications now; the escalation engine builds on them."""
+"""Writes of the escalation app: acknowledging and closing escalations, in-app notifications, chain edits.
 
+Every state change is a compare-and-set (`filter(id=…, status=…).update(…)`): whoever changes the row first wins,
+the other gets a clear "already done" instead of overwriting it.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from attendance.calendar import SchoolCalendar
 from contacts.models import ContactPerson
 
-from .models import Notification
+from .models import Escalation, EscalationChain, EscalationEvent, EscalationStep, Notification, Trigger
 
 
 @transaction.atomic
@@ -30,8 +39,131 @@ def notifications_create(
     return Notification.objects.bulk_create(notifications, ignore_conflicts=True)
 
 
+@transaction.atomic
 def notifications_mark_read(*, person: ContactPerson, notification_ids=None) -> int:
+    """Mark in-app notifications read. Reading urgent housing news means school has seen it: its escalation stops."""
     unread = Notification.objects.filter(recipient=person, channel=Notification.Channel.IN_APP, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(id__in=notification_ids)
-    return unread.update(read_at=timezone.now())
+    seen_reports = list(
+        unread.filter(kind=Notification.Kind.URGENT_HOUSING_NEWS, sick_report__isnull=False).values_list(
+            "sick_report_id", flat=True
+        )
+    )
+    count = unread.update(read_at=timezone.now())
+    if seen_reports:
+        escalations_close(
+            Escalation.objects.filter(trigger=Trigger.HOSPITAL_UNSEEN, sick_report_id__in=seen_reports),
+            status=Escalation.Status.RESOLVED,
+            detail=_("Gelezen door %(name)s.") % {"name": person.name},
+        )
+    return count
+
+
+def _cancel_pending(escalation_ids):
+    """Unsent e-mail of a closed or acknowledged escalation is never sent (one already being sent goes out)."""
+    Notification.objects.filter(escalation_id__in=escalation_ids, status=Notification.Status.PENDING).update(
+        status=Notification.Status.CANCELLED
+    )
+
+
+@transaction.atomic
+def escalation_acknowledge(*, escalation: Escalation, actor, now=None) -> Escalation:
+    """'Ik pak dit op': pause the escalation until the chain's acknowledgement timeout (in working time)."""
+    now = now or timezone.now()
+    minutes = escalation.chain.get("acknowledgement_minutes", 240)
+    until = SchoolCalendar(escalation.school_id).add_working_time(now, timedelta(minutes=minutes))
+    updated = Escalation.objects.filter(id=escalation.id, status=Escalation.Status.OPEN).update(
+        status=Escalation.Status.ACKNOWLEDGED, acknowledged_by=actor, acknowledged_at=now, next_action_at=until
+    )
+    if not updated:
+        raise ValidationError(_("Deze escalatie is al opgepakt of afgehandeld."))
+    EscalationEvent.objects.create(
+        escalation=escalation,
+        at=now,
+        kind=EscalationEvent.Kind.ACKNOWLEDGED,
+        step=escalation.current_step or None,
+        round=escalation.round,
+        actor=actor,
+    )
+    _cancel_pending([escalation.id])
+    escalation.refresh_from_db()
+    return escalation
+
+
+@transaction.atomic
+def escalation_resolve(*, escalation: Escalation, actor, now=None, detail: str = "") -> bool:
+    """Close by hand ("afgehandeld"). Returns False when it was already closed: a safe no-op."""
+    return bool(
+        escalations_close(
+            Escalation.objects.filter(id=escalation.id),
+            status=Escalation.Status.RESOLVED,
+            actor=actor,
+            now=now,
+            detail=detail,
+        )
+    )
+
+
+def escalations_close(escalations, *, status, actor=None, now=None, detail: str = "") -> int:
+    """Close the still-active escalations in a queryset (resolved or cancelled) and cancel their unsent mail."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Locked rows cannot change status under us, so every id read here is closed by this call.
+        closed_ids = list(
+            escalations.filter(status__in=Escalation.ACTIVE).select_for_update().values_list("id", flat=True)
+        )
+        if not closed_ids:
+            return 0
+        Escalation.objects.filter(id__in=closed_ids).update(
+            status=status, next_action_at=None, closed_at=now, closed_by=actor
+        )
+        kind = EscalationEvent.Kind.RESOLVED if status == Escalation.Status.RESOLVED else EscalationEvent.Kind.CANCELLED
+        EscalationEvent.objects.bulk_create(
+            [
+                EscalationEvent(escalation_id=escalation_id, at=now, kind=kind, actor=actor, detail=detail[:500])
+                for escalation_id in closed_ids
+            ]
+        )
+        _cancel_pending(closed_ids)
+        return len(closed_ids)
+
+
+def escalations_close_for_requests(request_ids, *, answered: bool, actor=None) -> int:
+    """An explanation resolves the escalation of its request; a withdrawn absence cancels it."""
+    return escalations_close(
+        Escalation.objects.filter(explanation_request_id__in=request_ids),
+        status=Escalation.Status.RESOLVED if answered else Escalation.Status.CANCELLED,
+        actor=actor,
+        detail=_("Toegelicht door de woonlocatie of voogd.")
+        if answered
+        else _("Afwezigheid gecorrigeerd door school."),
+    )
+
+
+@transaction.atomic
+def chain_save_steps(*, chain: EscalationChain, steps: list[dict]) -> EscalationChain:
+    """Replace a chain's steps. Running escalations keep the copy they started with."""
+    if not steps:
+        raise ValidationError(_("Een keten heeft minstens één stap."))
+    for step in steps:
+        if not step["roles"]:
+            raise ValidationError(_("Elke stap waarschuwt minstens één rol."))
+        if not step["channels"]:
+            raise ValidationError(_("Elke stap gebruikt minstens één kanaal."))
+    chain.full_clean()
+    chain.save()
+    chain.steps.all().delete()
+    EscalationStep.objects.bulk_create(
+        [
+            EscalationStep(
+                chain=chain,
+                position=position,
+                roles=step["roles"],
+                after_minutes=step["after_minutes"],
+                channels=step["channels"],
+            )
+            for position, step in enumerate(steps, start=1)
+        ]
+    )
+    return chain

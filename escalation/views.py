@@ -1,11 +1,35 @@
+from datetime import timedelta
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from amvcoord.forms import add_service_errors
 from students.selectors import person_of
 
 from . import selectors, services
+from .forms import ChainForm, DashboardFilterForm, StepFormSet
+
+
+def _require_care_coordinator(user):
+    if not selectors.is_care_coordinator(user):
+        raise PermissionDenied
+
+
+def _back(request, fallback):
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect(fallback)
+
+
+# -- notifications ----------------------------------------------------------------------------------------------
 
 
 @login_required
@@ -16,9 +40,137 @@ def notification_list(request):
 
 
 @login_required
+@require_GET
+def notification_open(request, notification_id):
+    notification = selectors.notification_for_user_or_404(request.user, notification_id)
+    services.notifications_mark_read(person=notification.recipient, notification_ids=[notification.id])
+    return redirect(notification.url)
+
+
+@login_required
 @require_POST
 def notifications_read(request):
     person = person_of(request.user)
     if person is not None:
         services.notifications_mark_read(person=person)
     return redirect("escalation:notifications")
+
+
+# -- escalations ------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    _require_care_coordinator(request.user)
+    form = DashboardFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    now = timezone.now()
+    since = now - timedelta(weeks=4)
+    escalations = selectors.dashboard_escalations(
+        request.user,
+        location_id=filters.get("location"),
+        class_id=filters.get("school_class"),
+        step=filters.get("step"),
+        now=now,
+    )
+    locations, classes = selectors.dashboard_filter_choices(request.user)
+    context = {
+        "page": Paginator(escalations, 50).get_page(request.GET.get("page")),
+        "filters": filters,
+        "locations": locations,
+        "classes": classes,
+        "counts_by_step": selectors.counts_by_step(request.user),
+        "figures": selectors.location_figures(request.user, since=since),
+        "exhausted": selectors.recently_exhausted(request.user, since=since),
+        "nobody_to_notify": selectors.students_nobody_to_notify(request.user, since=since),
+        "health": selectors.sweep_health(request.user),
+        "now": now,
+    }
+    return render(request, "escalation/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def my_escalations(request):
+    if person_of(request.user) is None:
+        raise PermissionDenied
+    page = Paginator(selectors.my_escalations(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "escalation/mine.html", {"page": page, "now": timezone.now()})
+
+
+@login_required
+@require_GET
+def escalation_detail(request, escalation_id):
+    escalation = selectors.escalation_for_user_or_404(request.user, escalation_id)
+    context = {
+        "escalation": escalation,
+        "events": selectors.escalation_events(escalation),
+        "can_resolve": selectors.can_resolve(request.user, escalation),
+    }
+    return render(request, "escalation/detail.html", context)
+
+
+@login_required
+@require_POST
+def acknowledge(request, escalation_id):
+    escalation = selectors.escalation_for_user_or_404(request.user, escalation_id)
+    try:
+        services.escalation_acknowledge(escalation=escalation, actor=request.user)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("U pakt de escalatie over %(name)s op.") % {"name": escalation.student.full_name})
+    return _back(request, "escalation:mine")
+
+
+@login_required
+@require_POST
+def resolve(request, escalation_id):
+    escalation = selectors.escalation_for_user_or_404(request.user, escalation_id)
+    if not selectors.can_resolve(request.user, escalation):
+        raise PermissionDenied
+    if services.escalation_resolve(escalation=escalation, actor=request.user, detail=request.POST.get("detail", "")):
+        messages.success(request, _("Escalatie over %(name)s afgehandeld.") % {"name": escalation.student.full_name})
+    else:
+        messages.info(request, _("Deze escalatie was al gesloten."))
+    return _back(request, "escalation:dashboard")
+
+
+# -- chain configuration ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def chain_list(request):
+    _require_care_coordinator(request.user)
+    return render(request, "escalation/chain_list.html", {"chains": selectors.chains_for(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def chain_edit(request, chain_id=None):
+    _require_care_coordinator(request.user)
+    person = person_of(request.user)
+    chain = selectors.chain_for_user_or_404(request.user, chain_id) if chain_id else None
+    initial_steps = [
+        {"roles": step.roles, "after_minutes": step.after_minutes, "channels": step.channels}
+        for step in (chain.steps.all() if chain else [])
+    ]
+    form = ChainForm(request.POST or None, instance=chain)
+    form.instance.school_id = person.organisation_id
+    formset = StepFormSet(request.POST or None, initial=initial_steps, prefix="steps")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        steps = [
+            {key: step_form.cleaned_data[key] for key in ("roles", "after_minutes", "channels")}
+            for step_form in formset.forms
+            if step_form.cleaned_data.get("roles") and not step_form.cleaned_data.get("DELETE")
+        ]
+        try:
+            chain = services.chain_save_steps(chain=form.instance, steps=steps)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Escalatieketen opgeslagen. Lopende escalaties volgen hun oude keten."))
+            return redirect("escalation:chains")
+    return render(request, "escalation/chain_form.html", {"form": form, "formset": formset, "chain": chain})

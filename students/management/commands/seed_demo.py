@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from attendance.demo import build_demo_attendance
 from contacts.models import Organisation
+from escalation.demo import build_demo_chains
 from students.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SCHOOL, DemoBuilder
 
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         else:
             created = builder.build_demo(students=students or 200)
             school = Organisation.objects.get(name=DEMO_SCHOOL)
+            build_demo_chains(school_id=school.id)
             history = build_demo_attendance(school_id=school.id, rng=builder.random)
             if history:
                 self.stdout.write(
