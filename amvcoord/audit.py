@@ -1,7 +1,10 @@
 """What django-auditlog records. Free-text remarks are masked: the log shows that they changed, not what they say."""
 
+from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 
 AUDITED = {
     "contacts.Organisation": {},
@@ -25,3 +28,29 @@ AUDITED = {
 def register_audited_models():
     for label, options in AUDITED.items():
         auditlog.register(apps.get_model(label), **options)
+
+
+def log_read(instance, *, page: str):
+    """Record that the current user looked at `instance` (student page, chronology, export).
+
+    The actor and remote address are filled in by auditlog's middleware, as for changes.
+    """
+    LogEntry.objects.log_create(instance, force_log=True, action=LogEntry.Action.ACCESS, additional_data={"page": page})
+
+
+def audit_trail_for_student(student):
+    """Every audit entry about a student and the rows that belong to them: reads and changes, newest first."""
+    related = {
+        "students.Student": [student.id],
+        "students.Placement": student.placements.values("id"),
+        "students.Guardianship": student.guardianships.values("id"),
+        "attendance.AttendanceRecord": student.attendance_records.values("id"),
+        "attendance.ExplanationRequest": student.explanation_requests.values("id"),
+        "attendance.SickReport": student.sick_reports.values("id"),
+        "attendance.Appointment": student.appointments.values("id"),
+    }
+    condition = Q()
+    for label, ids in related.items():
+        content_type = ContentType.objects.get_for_model(apps.get_model(label))
+        condition |= Q(content_type=content_type, object_id__in=ids)
+    return LogEntry.objects.filter(condition).select_related("actor__person", "content_type").order_by("-timestamp")

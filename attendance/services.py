@@ -87,7 +87,8 @@ def attendance_save(
 
     existing = {
         record.student_id: record
-        for record in AttendanceRecord.objects.select_for_update()
+        # of=self: PostgreSQL cannot lock the nullable side of the outer join to the request.
+        for record in AttendanceRecord.objects.select_for_update(of=("self",))
         .filter(student_id__in=students, day=day)
         .select_related("explanation_request")
     }
@@ -238,7 +239,7 @@ def explanation_give(*, request_ids: list[int], reason: str, remark: str, actor)
     if not request_ids:
         raise ValidationError(_("Kies minstens één dag om toe te lichten."))
     requests = list(
-        ExplanationRequest.objects.select_for_update()
+        ExplanationRequest.objects.select_for_update(of=("self",))
         .filter(id__in=request_ids)
         .select_related("record__student", "closed_by__person")
         .order_by("day")

@@ -577,7 +577,7 @@ class DemoBuilder:
                 for index in range(housing_count)
             ]
         )
-        class_count = max(1, count // 25)
+        class_count = max(1, count // 30)
         verified = self.today - timedelta(days=20)
         people = []
 
@@ -588,6 +588,7 @@ class DemoBuilder:
                 role=role,
                 function=function,
                 phone=self._phone(),
+                email=f"staff{number:03d}.{len(people) + 1}@example.nl",
                 verified_on=verified,
             )
             people.append(person)

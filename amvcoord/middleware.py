@@ -1,0 +1,45 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# Session key set at login (amvcoord.signals): whether the user has a confirmed TOTP device. Kept in the session
+# so that ordinary page views cost no extra query.
+HAS_DEVICE_SESSION_KEY = "amvcoord_has_otp_device"
+
+
+class ContentSecurityPolicyMiddleware:
+    """Adds the Content-Security-Policy header (Django 5.2 has none built in)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
+
+
+class TwoFactorMiddleware:
+    """After the password, the second factor: verify a TOTP token if the person has a device, and set one up
+    first if their role requires it. Until then only the two-factor pages, logout and static files answer."""
+
+    OPEN_PREFIXES = ("/static/", "/i18n/", "/privacy/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and not self._is_open(request.path):
+            query = urlencode({"next": request.get_full_path()})
+            if request.session.get(HAS_DEVICE_SESSION_KEY):
+                return redirect(f"{reverse('two_factor_verify')}?{query}")
+            if user.role in settings.TWO_FACTOR_REQUIRED_ROLES:
+                return redirect(f"{reverse('two_factor_setup')}?{query}")
+        return self.get_response(request)
+
+    def _is_open(self, path):
+        open_paths = {reverse("two_factor_verify"), reverse("two_factor_setup"), reverse("logout")}
+        return path in open_paths or path.startswith(self.OPEN_PREFIXES)
