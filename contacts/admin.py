@@ -84,6 +84,10 @@ class ContactPersonForm(forms.ModelForm):
                     % {"kind": organisation.get_kind_display()}
                 }
             )
+        if cleaned.get("is_active", True):
+            self.instance.inactive_since = None
+        elif self.instance.inactive_since is None:
+            self.instance.inactive_since = timezone.localdate()
         locations = cleaned.get("locations") or []
         foreign = [
             location.name for location in locations if organisation and location.organisation_id != organisation.id
@@ -107,6 +111,7 @@ class ContactPersonAdmin(admin.ModelAdmin):
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
     filter_horizontal = ["locations"]
+    readonly_fields = ["inactive_since"]
     actions = ["mark_verified"]
 
     @admin.action(description=_("Markeer als vandaag gecontroleerd"))

@@ -146,6 +146,12 @@ class ContactPerson(models.Model):
         _("bereikbaar"), max_length=200, blank=True, help_text=_("Bijv. 'ma–do 9–17 uur, niet op vrijdag'.")
     )
     is_active = models.BooleanField(_("actief"), default=True)
+    inactive_since = models.DateField(
+        _("niet meer actief sinds"),
+        null=True,
+        blank=True,
+        help_text=_("Wordt ingevuld bij het op inactief zetten; na de bewaartermijn wordt de persoon geanonimiseerd."),
+    )
     verified_on = models.DateField(
         _("gecontroleerd op"),
         null=True,
