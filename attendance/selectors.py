@@ -263,6 +263,20 @@ def sick_report_for_user_or_404(user, report_id) -> SickReport:
         raise Http404(_("Ziekmelding niet gevonden.")) from missing
 
 
+def student_with_requests_for_or_404(user, student_id) -> Student:
+    """A student about whom requests were addressed to this user (their location, or them as guardian)."""
+    person = person_of(user)
+    addressed = _requests_addressed_to(person) if person else None
+    student = None
+    if addressed is not None:
+        student = Student.objects.filter(
+            id__in=ExplanationRequest.objects.filter(addressed, student_id=student_id).values("student_id")
+        ).first()
+    if student is None:
+        raise Http404(_("Leerling niet gevonden."))
+    return student
+
+
 def requests_for_answer(user, request_ids) -> list[ExplanationRequest]:
     person = person_of(user)
     addressed = _requests_addressed_to(person) if person else None

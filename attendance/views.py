@@ -174,6 +174,7 @@ def inbox_view(request):
 @require_POST
 def explain_view(request, student_id):
     _require_role(request.user, selectors.REPORTER_ROLES)
+    selectors.student_with_requests_for_or_404(request.user, student_id)
     requested = request.POST.getlist("requests")
     addressed = selectors.requests_for_answer(request.user, [value for value in requested if value.isdigit()])
     addressed = [r for r in addressed if r.student_id == student_id]
