@@ -5,7 +5,6 @@ from io import BytesIO
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -13,6 +12,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
 
+from .http import safe_next_url
 from .middleware import HAS_DEVICE_SESSION_KEY
 
 
@@ -26,10 +26,7 @@ class TokenForm(forms.Form):
 
 
 def _next_url(request):
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return next_url
-    return "home"
+    return safe_next_url(request, "home")
 
 
 @login_required

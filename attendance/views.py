@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amvcoord.forms import add_service_errors
+from amvcoord.http import ids_from, redirect_back
 from contacts.models import SCHOOL_ROLES
 from students.selectors import person_of, student_for_user_or_404
 
@@ -69,9 +69,10 @@ def _row_forms(roster, data=None):
 def roster_view(request, class_id):
     school_class = selectors.school_class_for_roster_or_404(request.user, class_id)
     today = timezone.localdate()
+    calendar = selectors.roster_calendar(school_class)
     day_form = RosterDayForm(request.POST if request.method == "POST" else request.GET)
-    day = day_form.cleaned_data["datum"] if day_form.is_valid() else selectors.default_roster_day(school_class, today)
-    roster = selectors.roster(school_class, day)
+    day = day_form.cleaned_data["datum"] if day_form.is_valid() else calendar.previous_school_day(today)
+    roster = selectors.roster(school_class, day, calendar=calendar)
     problem = None
     try:
         services.validate_roster_day(roster.calendar, day, today=today)
@@ -117,7 +118,8 @@ def roster_view(request, class_id):
 @login_required
 @require_POST
 def roster_row_view(request, class_id, day, student_id):
-    """Save one student's line (htmx, on every change); answers with the re-rendered line."""
+    """Save one student's line: with htmx (on every change) the answer is the re-rendered line; without
+    JavaScript it is the roster page again, with the outcome as a message."""
     school_class = selectors.school_class_for_roster_or_404(request.user, class_id)
     row = selectors.roster_row(school_class, day, student_id)
     form = _row_form(row, request.POST)
@@ -129,13 +131,22 @@ def roster_row_view(request, class_id, day, student_id):
             )
         except ValidationError as problem:
             error = " ".join(problem.messages)
-        else:
-            if not request.htmx:
-                return redirect(f"{reverse('attendance:roster', args=[school_class.id])}?datum={day.isoformat()}")
-            row = selectors.roster_row(school_class, day, student_id)
-            form = _row_form(row)
     else:
-        error = _("Niet opgeslagen: controleer deze rij.")
+        field_errors = [message for errors in form.errors.values() for message in errors]
+        error = " ".join([_("Niet opgeslagen: controleer deze rij."), *field_errors])
+    if not request.htmx:
+        if error:
+            messages.error(request, f"{row.student.full_name}: {error}")
+        else:
+            messages.success(
+                request,
+                _("Aanwezigheid van %(name)s op %(date)s opgeslagen.")
+                % {"name": row.student.full_name, "date": date_format(day)},
+            )
+        return redirect(f"{reverse('attendance:roster', args=[school_class.id])}?datum={day.isoformat()}")
+    if error is None:
+        row = selectors.roster_row(school_class, day, student_id)
+        form = _row_form(row)
     context = {
         "row": row,
         "form": form,
@@ -145,7 +156,8 @@ def roster_row_view(request, class_id, day, student_id):
         "row_error": error,
         "just_saved": error is None,
     }
-    return render(request, "attendance/_roster_row.html", context, status=200 if error is None else 422)
+    # Always 200: htmx swaps no 4xx answer, and the mentor must see the row with its error message.
+    return render(request, "attendance/_roster_row.html", context)
 
 
 # -- housing and guardians: explanations, sick reports, appointments -------------------------------------------
@@ -176,7 +188,7 @@ def explain_view(request, student_id):
     _require_role(request.user, selectors.REPORTER_ROLES)
     selectors.student_with_requests_for_or_404(request.user, student_id)
     requested = request.POST.getlist("requests")
-    addressed = selectors.requests_for_answer(request.user, [value for value in requested if value.isdigit()])
+    addressed = selectors.requests_for_answer(request.user, ids_from(requested))
     addressed = [r for r in addressed if r.student_id == student_id]
     form = ExplanationForm(request.POST, request_choices=[(r.id, r.day) for r in addressed])
     if form.is_valid():
@@ -305,10 +317,7 @@ def decide_view(request, record_id):
             )
     else:
         messages.error(request, _("Kies geoorloofd of ongeoorloofd."))
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect("attendance:decisions")
+    return redirect_back(request, "attendance:decisions")
 
 
 # -- everyone on the team: the chronology -----------------------------------------------------------------------

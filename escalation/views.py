@@ -6,11 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amvcoord.forms import add_service_errors
+from amvcoord.http import redirect_back
 from students.selectors import person_of
 
 from . import selectors, services
@@ -20,13 +20,6 @@ from .forms import ChainForm, DashboardFilterForm, StepFormSet
 def _require_care_coordinator(user):
     if not selectors.is_care_coordinator(user):
         raise PermissionDenied
-
-
-def _back(request, fallback):
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect(fallback)
 
 
 # -- notifications ----------------------------------------------------------------------------------------------
@@ -121,7 +114,7 @@ def acknowledge(request, escalation_id):
         messages.warning(request, " ".join(error.messages))
     else:
         messages.success(request, _("U pakt de escalatie over %(name)s op.") % {"name": escalation.student.full_name})
-    return _back(request, "escalation:mine")
+    return redirect_back(request, "escalation:mine")
 
 
 @login_required
@@ -134,7 +127,7 @@ def resolve(request, escalation_id):
         messages.success(request, _("Escalatie over %(name)s afgehandeld.") % {"name": escalation.student.full_name})
     else:
         messages.info(request, _("Deze escalatie was al gesloten."))
-    return _back(request, "escalation:dashboard")
+    return redirect_back(request, "escalation:dashboard")
 
 
 # -- chain configuration ----------------------------------------------------------------------------------------
