@@ -54,3 +54,25 @@ def audit_trail_for_student(student):
         content_type = ContentType.objects.get_for_model(apps.get_model(label))
         condition |= Q(content_type=content_type, object_id__in=ids)
     return LogEntry.objects.filter(condition).select_related("actor__person", "content_type").order_by("-timestamp")
+
+
+def log_reads(instances, *, page: str, actor):
+    """Record that `actor` read many rows at once (an export), one access entry per row, in one insert."""
+    instances = list(instances)
+    if not instances:
+        return
+    content_type = ContentType.objects.get_for_model(instances[0])
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(instance.pk),
+                object_id=instance.pk,
+                object_repr=str(instance)[:200],
+                action=LogEntry.Action.ACCESS,
+                actor=actor,
+                additional_data={"page": page},
+            )
+            for instance in instances
+        ]
+    )

@@ -82,6 +82,15 @@ def is_care_coordinator_of(user, school_id) -> bool:
     return person is not None and person.role == Role.CARE_COORDINATOR and person.organisation_id == school_id
 
 
+# Who may see health details beyond the reason category (a hospital admission): the people who act on it.
+HEALTH_DETAIL_ROLES = (Role.MENTOR, Role.CARE_COORDINATOR, *HOUSING_ROLES, Role.GUARDIAN)
+
+
+def can_see_health_details(user) -> bool:
+    person = person_of(user)
+    return person is not None and person.role in HEALTH_DETAIL_ROLES
+
+
 def can_read_remark(user, *, writer, school_id) -> bool:
     """Free text is for the writer's own organisation and the school's care coordinators, not the whole team."""
     person = person_of(user)
@@ -159,9 +168,13 @@ class Roster:
         return sum(1 for row in self.rows if row.record)
 
 
-def roster(school_class: SchoolClass, day: date) -> Roster:
+def roster_calendar(school_class: SchoolClass) -> SchoolCalendar:
+    return SchoolCalendar(school_class.location.organisation_id)
+
+
+def roster(school_class: SchoolClass, day: date, *, calendar: SchoolCalendar | None = None) -> Roster:
     """Everything a mentor needs for one class on one day, in a fixed number of queries."""
-    calendar = SchoolCalendar(school_class.location.organisation_id)
+    calendar = calendar or roster_calendar(school_class)
     students = list(Student.objects.active().filter(school_class=school_class).order_by("family_name", "given_name"))
     ids = [student.id for student in students]
     records = {
@@ -209,7 +222,7 @@ def roster_row(school_class: SchoolClass, day: date, student_id) -> RosterRow:
 
 
 def default_roster_day(school_class: SchoolClass, today: date) -> date:
-    return SchoolCalendar(school_class.location.organisation_id).previous_school_day(today)
+    return roster_calendar(school_class).previous_school_day(today)
 
 
 # -- the housing inbox ------------------------------------------------------------------------------------------
@@ -396,7 +409,7 @@ def chronology(user, student: Student, *, limit_days: int = 365) -> list[Timelin
         .select_related("reported_by__person", "closed_by__person")
     ):
         title = _("Ziek gemeld")
-        if report.hospital_admission:
+        if report.hospital_admission and can_see_health_details(user):
             title = _("Ziek gemeld – opgenomen in ziekenhuis")
         detail = (
             _("verwacht terug %(date)s") % {"date": date_format(report.expected_back)} if report.expected_back else ""

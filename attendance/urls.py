@@ -18,6 +18,7 @@ urlpatterns = [
     path("ziekmelding/<int:report_id>/beter/", views.sick_report_close_view, name="sick_report_close"),
     path("afspraak/", views.appointment_new_view, name="appointment_new"),
     path("beoordelen/", views.decisions_view, name="decisions"),
+    path("beoordelen/export.csv", views.decisions_export_view, name="decisions_export"),
     path("beoordelen/<int:record_id>/", views.decide_view, name="decide"),
     path("leerling/<int:student_id>/tijdlijn/", views.chronology_view, name="chronology"),
 ]

@@ -1,9 +1,11 @@
+import csv
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from amvcoord.audit import log_read, log_reads
 from amvcoord.forms import add_service_errors
 from amvcoord.http import ids_from, redirect_back
 from contacts.models import SCHOOL_ROLES
@@ -292,6 +295,61 @@ def decisions_view(request):
     return render(request, "attendance/decisions.html", {"filters": filters, "page": page})
 
 
+EXPORT_COLUMNS = [
+    _("datum"),
+    _("leerlingnummer"),
+    _("voornaam"),
+    _("achternaam"),
+    _("klas"),
+    _("lesuren gemist"),
+    _("reden"),
+    _("geoorloofd"),
+    _("afwijkend beoordeeld"),
+]
+
+
+@login_required
+@require_GET
+def decisions_export_view(request):
+    """The absences of the decisions page as CSV, for the school's own records and the leerplicht overleg.
+
+    Reason categories only: remarks and health details never leave the app. Every exported student is logged
+    as read."""
+    person = person_of(request.user)
+    if person is None or not selectors.is_care_coordinator_of(request.user, person.organisation_id):
+        raise PermissionDenied
+    filters = DecisionFilterForm(request.GET or None)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    since = timezone.localdate() - timedelta(weeks=cleaned.get("weeks") or 4)
+    absences = list(selectors.absences_for_decision(request.user, since=since, only=cleaned.get("only", "")))
+    students = {record.student_id: record.student for record in absences}
+    log_reads(students.values(), page="export verzuim", actor=request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="verzuim-{timezone.localdate().isoformat()}.csv"'
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([str(column) for column in EXPORT_COLUMNS])
+    for record in absences:
+        writer.writerow(
+            [
+                record.day.isoformat(),
+                record.student.student_number,
+                _csv_safe(record.student.given_name),
+                _csv_safe(record.student.family_name),
+                _csv_safe(record.school_class.name if record.school_class else ""),
+                record.lesson_hours_missed,
+                record.get_reason_display() if record.reason else _("niet toegelicht"),
+                _("ja") if record.authorised else _("nee"),
+                _("ja") if record.authorisation_overridden else _("nee"),
+            ]
+        )
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """Spreadsheets execute cells that start with = + - @: prefix them so a name can never be a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 @login_required
 @require_POST
 def decide_view(request, record_id):
@@ -327,5 +385,6 @@ def decide_view(request, record_id):
 @require_GET
 def chronology_view(request, student_id):
     student = student_for_user_or_404(request.user, student_id)
+    log_read(student, page="tijdlijn")
     context = {"student": student, "entries": selectors.chronology(request.user, student)}
     return render(request, "attendance/chronology.html", context)

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from amvcoord.audit import log_read
 from amvcoord.forms import add_service_errors
 
 from . import selectors, services
@@ -44,6 +45,7 @@ def student_list_view(request):
 @require_GET
 def student_detail(request, student_id):
     student = selectors.student_for_user_or_404(request.user, student_id)
+    log_read(student, page="leerlingpagina")
     context = {
         "student": student,
         "team": selectors.student_team(student),
@@ -81,5 +83,8 @@ def student_move_view(request, student_id):
                     "location": placement.location.name,
                 },
             )
-            return redirect("students:detail", student_id=student.id)
+            # Moving a resident away ends a housing worker's relationship with them today: show the list then.
+            if selectors.students_visible_to(request.user).filter(id=student.id).exists():
+                return redirect("students:detail", student_id=student.id)
+            return redirect("students:list")
     return render(request, "students/student_move.html", {"student": student, "form": form})

@@ -38,6 +38,7 @@ LIST_PAGES = {
     "attendance:sick_report_new": {"housing_worker": 200, "location_manager": 200, "guardian": 200, "*": 403},
     "attendance:appointment_new": {"housing_worker": 200, "location_manager": 200, "guardian": 200, "*": 403},
     "attendance:decisions": {"care_coordinator": 200, "*": 403},
+    "attendance:decisions_export": {"care_coordinator": 200, "*": 403},
     "escalation:notifications": {"*": 200},
     "escalation:dashboard": {"care_coordinator": 200, "*": 403},
     "escalation:mine": {"*": 200},
