@@ -26,7 +26,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("TWO_FACTOR_REQUIRED_ROLES", "")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
