@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime
 
 from celery.schedules import crontab, maybe_schedule
+from django.apps import apps
 
 from .celery import app
 
@@ -17,6 +18,8 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 class EmbeddedScheduler:
     def __init__(self, beat_schedule, *, now=None):
+        # Celery imports the apps' tasks modules only when a worker or beat starts; this process is neither.
+        app.loader.autodiscover_tasks([config.name for config in apps.get_app_configs()])
         now = now or app.now()
         self.entries = {}
         for name, entry in beat_schedule.items():
@@ -37,7 +40,10 @@ class EmbeddedScheduler:
         return wait
 
     def run(self, name, entry):
-        task = app.tasks[entry["task"]]
+        task = app.tasks.get(entry["task"])
+        if task is None:
+            logger.error("Scheduled job %s names an unknown task %r: skipped", name, entry["task"])
+            return
         result = task.apply(args=entry.get("args", ()), kwargs=entry.get("kwargs", {}))
         if result.failed():
             logger.error("Scheduled job %s failed: %r", name, result.result)

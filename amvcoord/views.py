@@ -20,7 +20,7 @@ def home(request):
     """The start page: what this person's role needs first thing in the morning."""
     person = student_selectors.person_of(request.user)
     role = request.user.role
-    context = {"person": person, "role": role}
+    context = {"person": person, "role": role, "two_factor_active": request.user.is_verified()}
     if person is not None:
         students = student_selectors.students_visible_to(request.user).filter(status=Student.Status.ACTIVE)
         context["student_count"] = students.count()

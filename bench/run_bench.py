@@ -101,8 +101,10 @@ def timed(label, action, runs):
         action()
         durations.append((time.perf_counter() - started) * 1000)
     status = getattr(response, "status_code", "")
-    print(f"{label:58} median {statistics.median(durations):8.1f} ms   max {max(durations):8.1f} ms   "
-          f"{queries_per_run:4d} queries   {status}")
+    print(
+        f"{label:58} median {statistics.median(durations):8.1f} ms   max {max(durations):8.1f} ms   "
+        f"{queries_per_run:4d} queries   {status}"
+    )
     return response
 
 
@@ -111,8 +113,10 @@ def measure(args):
     school = Organisation.objects.filter(name__startswith=VOLUME_PREFIX).order_by("name").first()
     if school is None:
         sys.exit("No volume data: run `bench/run_bench.py seed` first.")
-    print(f"database: {connection.vendor}; students: {school.__class__.objects.count()} organisations, "
-          f"{AttendanceRecord.objects.count()} attendance records")
+    print(
+        f"database: {connection.vendor}; students: {school.__class__.objects.count()} organisations, "
+        f"{AttendanceRecord.objects.count()} attendance records"
+    )
     school_class = SchoolClass.objects.filter(location__organisation=school).order_by("name").first()
     mentor_user = User.objects.get(person__in=school_class.mentors.all())
     client = Client()
@@ -135,11 +139,12 @@ def measure(args):
 
     worker = User.objects.filter(username__startswith="bench-worker-", person__locations__isnull=False).first()
     client.force_login(worker)
-    open_requests = ExplanationRequest.objects.filter(
-        status="open", location__in=worker.person.locations.all()
-    ).count()
-    timed(f"GET housing inbox ({open_requests} open requests)", lambda: client.get("/aanwezigheid/te-beantwoorden/"),
-          args.runs)
+    open_requests = ExplanationRequest.objects.filter(status="open", location__in=worker.person.locations.all()).count()
+    timed(
+        f"GET housing inbox ({open_requests} open requests)",
+        lambda: client.get("/aanwezigheid/te-beantwoorden/"),
+        args.runs,
+    )
 
     coordinator = ContactPerson.objects.get(organisation=school, role=Role.CARE_COORDINATOR)
     coordinator_user, _ = User.objects.get_or_create(
@@ -164,8 +169,10 @@ def measure_sweep(args):
     started = time.perf_counter()
     result = escalation_sweep(now=now)
     elapsed = time.perf_counter() - started
-    print(f"sweep: started {result.started} escalations for open requests and fired {result.fired} steps "
-          f"in {elapsed:.2f}s")
+    print(
+        f"sweep: started {result.started} escalations for open requests and fired {result.fired} steps "
+        f"in {elapsed:.2f}s"
+    )
     due = Escalation.objects.filter(status__in=Escalation.ACTIVE).count()
     # Make every active escalation due again: the next sweep fires the next step for all of them.
     target = args.due
@@ -176,9 +183,11 @@ def measure_sweep(args):
     result = escalation_sweep(now=later)
     elapsed = time.perf_counter() - started
     handled = result.fired + result.closed + result.exhausted
-    print(f"sweep with {len(active)} due escalations (of {due} active): {result.fired} steps fired, "
-          f"{result.exhausted} exhausted, {result.closed} closed, {result.failures} failures in {elapsed:.2f}s "
-          f"= {handled / elapsed:.0f} escalations/s")
+    print(
+        f"sweep with {len(active)} due escalations (of {due} active): {result.fired} steps fired, "
+        f"{result.exhausted} exhausted, {result.closed} closed, {result.failures} failures in {elapsed:.2f}s "
+        f"= {handled / elapsed:.0f} escalations/s"
+    )
     idle = []
     for _ in range(args.runs):
         started = time.perf_counter()

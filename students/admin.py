@@ -45,6 +45,12 @@ class SchoolClassAdmin(admin.ModelAdmin):
     filter_horizontal = ["mentors"]
 
 
+class PeriodInlineForm(forms.ModelForm):
+    def validate_unique(self):
+        """Skipped per row: comparing one row with the STORED rows would reject ending the current period and
+        adding the next one in one save. PeriodInlineFormSet.clean compares the submitted rows instead."""
+
+
 class PeriodInlineFormSet(forms.BaseInlineFormSet):
     """Checks the student's periods against each other, so two new rows in one save cannot overlap either."""
 
@@ -64,6 +70,7 @@ class PeriodInlineFormSet(forms.BaseInlineFormSet):
 
 class PlacementInline(admin.TabularInline):
     model = Placement
+    form = PeriodInlineForm
     formset = PeriodInlineFormSet
     fields = ["location", "started_on", "ended_on", "personal_worker"]
     autocomplete_fields = ["location", "personal_worker"]
@@ -72,6 +79,7 @@ class PlacementInline(admin.TabularInline):
 
 class GuardianshipInline(admin.TabularInline):
     model = Guardianship
+    form = PeriodInlineForm
     formset = PeriodInlineFormSet
     fields = ["guardian", "started_on", "ended_on"]
     autocomplete_fields = ["guardian"]

@@ -4,10 +4,10 @@ Everything is deterministic (seeded random) and idempotent: objects are looked u
 second run changes nothing and a half-finished run is completed.
 """
 
+import itertools
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
-
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
@@ -135,7 +135,7 @@ class DemoBuilder:
     def __init__(self, *, today: date | None = None, seed: int = 2024):
         self.today = today or timezone.localdate()
         self.random = random.Random(seed)
-        self.staff_names = iter(STAFF_NAMES * 50)
+        self.staff_names = itertools.cycle(STAFF_NAMES)
         self.created = {"students": 0, "people": 0}
 
     @cached_property

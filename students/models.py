@@ -208,10 +208,13 @@ class Period(models.Model):
         super().clean()
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": _("De einddatum ligt vóór de begindatum.")})
-        if self.started_on and self.student_id and self.student.pk:
-            siblings = type(self).objects.filter(student_id=self.student_id).exclude(pk=self.pk)
-            if any(self.overlaps(sibling) for sibling in siblings):
-                raise ValidationError(self.overlap_message)
+
+    def validate_against_stored(self):
+        """Compare with the student's stored periods. Services call this; the admin's inline formset instead
+        compares the rows being saved with each other, because a stored row may be changing in the same save."""
+        siblings = type(self).objects.filter(student_id=self.student_id).exclude(pk=self.pk)
+        if any(self.overlaps(sibling) for sibling in siblings):
+            raise ValidationError(self.overlap_message)
 
 
 class Placement(Period):

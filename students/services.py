@@ -32,5 +32,6 @@ def student_move(
         current.save(update_fields=["ended_on"])
     placement = Placement(student=student, location=location, started_on=moved_on, personal_worker=personal_worker)
     placement.full_clean()
+    placement.validate_against_stored()
     placement.save()
     return placement

@@ -194,3 +194,19 @@ def test_it_rejects_posts_without_a_csrf_token(world):
     client.force_login(world.user("housing_worker"))
     response = client.post(reverse("attendance:sick_report_new"), {"student": world.ward.id})
     assert response.status_code == 403
+
+
+def test_it_offers_two_factor_to_everyone_on_the_start_page(client, world):
+    client.force_login(world.user("guardian"))
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("two_factor_setup") in html
+
+
+def test_it_shows_the_privacy_statement_without_login_in_both_languages(client, db):
+    dutch = client.get(reverse("privacy")).content.decode()
+    assert "Privacyverklaring" in dutch and "5 jaar" in dutch and "2 jaar" in dutch
+    assert reverse("privacy") in client.get(reverse("login")).content.decode()  # linked from the footer
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("privacy")})
+    english = client.get(reverse("privacy")).content.decode()
+    assert '<html lang="en"' in english
+    assert "Privacy statement" in english and "5 years" in english
