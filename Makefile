@@ -6,6 +6,8 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 MANAGE = $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
+# Compile whichever catalogues exist: a checkout without locale/ (no translations yet) still runs.
+MO_FILES = $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 .PHONY: run test lint messages clean
 
@@ -18,10 +20,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	touch $@
 
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installed
-	DEBUG=1 $(MANAGE) compilemessages --ignore=.venv --verbosity=0
+	DEBUG=1 $(MANAGE) compilemessages --locale=$* --ignore=.venv --verbosity=0
 
 run: export DEBUG ?= 1
-run: $(VENV)/.installed locale/nl/LC_MESSAGES/django.mo
+run: $(VENV)/.installed $(MO_FILES)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	@echo "amvcoord: http://$(HOST) (demo logins: see README, password amvcoord-demo)"
@@ -29,7 +31,7 @@ run: $(VENV)/.installed locale/nl/LC_MESSAGES/django.mo
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST)
 
-test: $(VENV)/.installed locale/nl/LC_MESSAGES/django.mo
+test: $(VENV)/.installed $(MO_FILES)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

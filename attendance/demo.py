@@ -1,16 +1,18 @@
 """Attendance history for the demo and for benchmarks: weeks of rosters, explanations, sick reports and
 appointments, bulk-inserted. Deterministic for a given random generator."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from contacts.models import ContactPerson, Role
-from students.models import Placement, SchoolClass, Student
+from students.models import Guardianship, Placement, SchoolClass, Student
 
 from .calendar import AMSTERDAM, SchoolCalendar
-from .models import DEFAULT_AUTHORISATION, Appointment, AttendanceRecord, ExplanationRequest, Reason, SickReport
+from .models import Appointment, AttendanceRecord, ExplanationRequest, Reason, SickReport
+from .services import authorisation_defaults
 
 REASON_WEIGHTS = {
     Reason.SICK: 45,
@@ -44,7 +46,8 @@ def build_attendance_history(
     absence_rate: float = 0.07,
     batch_size: int = 5000,
 ) -> HistoryResult:
-    """Rosters for the last `days` school days before today for every active student of a school.
+    """Rosters for the last `days` school days before today for every active student of a school (from the day
+    they enrolled).
 
     About `absence_rate` of the students are away on a day; four in five absences get explained by the housing
     location (reason category, authorised by default); the rest keep an open explanation request, the ones
@@ -57,11 +60,16 @@ def build_attendance_history(
     while len(school_days) < days:
         school_days.append(candidate)
         candidate = calendar.previous_school_day(candidate, include_today=False)
-    students = list(Student.objects.active().filter(school_id=school_id, school_class__isnull=False))
-    placements = {
-        placement.student_id: placement
-        for placement in Placement.objects.filter(student__school_id=school_id, ended_on__isnull=True)
-    }
+    students = list(
+        Student.objects.active().filter(school_id=school_id, school_class__isnull=False).select_related("school_class")
+    )
+    # Requests go to the location and guardian of the day itself, as attendance_save addresses them.
+    placements, guardianships = defaultdict(list), defaultdict(list)
+    for placement in Placement.objects.filter(student__school_id=school_id):
+        placements[placement.student_id].append(placement)
+    for guardianship in Guardianship.objects.filter(student__school_id=school_id).select_related("guardian"):
+        guardianships[guardianship.student_id].append(guardianship)
+    authorised_by_default = authorisation_defaults(school_id)
     result = HistoryResult()
     records, pending_requests = [], []
     reasons, weights = list(REASON_WEIGHTS), list(REASON_WEIGHTS.values())
@@ -69,6 +77,8 @@ def build_attendance_history(
     for day in school_days:
         marked_at = datetime.combine(day, time(8, 45), tzinfo=AMSTERDAM)
         for student in students:
+            if day < student.enrolled_on:
+                continue
             recorder = recorder_for_class[student.school_class_id]
             roll = rng.random()
             record = AttendanceRecord(
@@ -82,17 +92,21 @@ def build_attendance_history(
             )
             if roll < absence_rate:
                 record.status = AttendanceRecord.Status.ABSENT
-                record.lesson_hours_missed = 5
-                placement = placements.get(student.id)
+                record.lesson_hours_missed = student.school_class.lesson_hours_on(day)
+                placement = _covering(placements[student.id], day)
                 explainer = explainer_for_location.get(placement.location_id) if placement else None
                 if explainer and rng.random() < 0.8:
                     record.reason = rng.choices(reasons, weights)[0]
                     record.explanation_source = AttendanceRecord.Source.ANSWER
                     record.explained_by_id = explainer
                     record.explained_at = marked_at + timedelta(minutes=rng.randint(20, 400))
-                    record.authorised = DEFAULT_AUTHORISATION[record.reason]
+                    record.authorised = authorised_by_default[record.reason]
                 else:
-                    pending_requests.append((record, placement, day))
+                    guardianship = _covering(guardianships[student.id], day)
+                    guardian = guardianship.guardian if guardianship else None
+                    pending_requests.append(
+                        (record, placement, guardian if guardian and guardian.is_active else None, day)
+                    )
             elif roll < absence_rate + 0.03:
                 record.status = AttendanceRecord.Status.LATE
                 record.minutes_late = rng.choice([5, 10, 15, 25, 40])
@@ -104,6 +118,10 @@ def build_attendance_history(
     return result
 
 
+def _covering(periods, day):
+    return next((period for period in periods if period.covers(day)), None)
+
+
 def _flush(records, pending_requests, result, deadline_time, batch_size):
     AttendanceRecord.objects.bulk_create(records, batch_size=batch_size, ignore_conflicts=False)
     requests = [
@@ -112,9 +130,10 @@ def _flush(records, pending_requests, result, deadline_time, batch_size):
             student_id=record.student_id,
             day=day,
             location_id=placement.location_id if placement else None,
+            guardian=guardian,
             deadline=datetime.combine(day, deadline_time, tzinfo=AMSTERDAM),
         )
-        for record, placement, day in pending_requests
+        for record, placement, guardian, day in pending_requests
     ]
     ExplanationRequest.objects.bulk_create(requests, batch_size=batch_size)
     result.requests += len(requests)

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from auditlog.models import LogEntry
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -453,32 +454,48 @@ def chronology(user, student: Student, *, limit_days: int = 365) -> list[Timelin
                 badge="primary",
             )
         )
-    for placement in student.placements.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=since)).select_related(
-        "location"
-    ):
+    current = Q(ended_on__isnull=True) | Q(ended_on__gte=since)
+    placements = list(student.placements.filter(current).select_related("location"))
+    guardianships = list(student.guardianships.filter(current).select_related("guardian"))
+    registered = _registrations(placement=placements, guardianship=guardianships)
+    for placement in placements:
+        registration = registered.get(("placement", placement.id))
         entries.append(
             TimelineEntry(
-                at=_start_of(placement.started_on),
+                at=registration.timestamp if registration else _start_of(placement.started_on),
                 day=placement.started_on,
                 kind="placement",
                 title=_("Woont op %(location)s") % {"location": placement.location.name},
+                actor=registration.actor if registration else None,
                 badge="light",
             )
         )
-    for guardianship in student.guardianships.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=since)).select_related(
-        "guardian"
-    ):
+    for guardianship in guardianships:
+        registration = registered.get(("guardianship", guardianship.id))
         entries.append(
             TimelineEntry(
-                at=_start_of(guardianship.started_on),
+                at=registration.timestamp if registration else _start_of(guardianship.started_on),
                 day=guardianship.started_on,
                 kind="guardianship",
                 title=_("Voogd: %(name)s") % {"name": guardianship.guardian.name},
+                actor=registration.actor if registration else None,
                 badge="light",
             )
         )
     entries.sort(key=lambda entry: (entry.day, entry.at), reverse=True)
     return entries
+
+
+def _registrations(**rows_by_model) -> dict[tuple[str, int], LogEntry]:
+    """Who registered each row, and when, from the audit log: placements and guardianships keep no author."""
+    condition = Q()
+    for model, rows in rows_by_model.items():
+        ids = [row.id for row in rows]
+        condition |= Q(content_type__app_label="students", content_type__model=model, object_id__in=ids)
+    entries = LogEntry.objects.filter(condition, action=LogEntry.Action.CREATE).select_related(
+        "content_type", "actor__person"
+    )
+    return {(entry.content_type.model, entry.object_id): entry for entry in entries}
 
 
 def _start_of(day: date) -> datetime:

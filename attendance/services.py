@@ -75,8 +75,14 @@ def attendance_save(
     now = timezone.now()
     calendar = SchoolCalendar(school_class.location.organisation_id)
     validate_roster_day(calendar, day, today=timezone.localdate())
+    # Lock the students first: two saves of the same line at once (a double click, the mentor and the care
+    # coordinator) would otherwise both find no record and both insert one.
     students = {
-        student.id: student for student in Student.objects.active().filter(school_class=school_class, id__in=list(rows))
+        student.id: student
+        for student in Student.objects.select_for_update()
+        .active()
+        .filter(school_class=school_class, id__in=list(rows))
+        .order_by("id")
     }
     strangers = set(rows) - set(students)
     if strangers:
@@ -238,8 +244,12 @@ def explanation_give(*, request_ids: list[int], reason: str, remark: str, actor)
         raise ValidationError({"reason": _("Kies een reden.")})
     if not request_ids:
         raise ValidationError(_("Kies minstens één dag om toe te lichten."))
+    # Locks in the order attendance_save takes them (student, record, request), so the two cannot deadlock; the
+    # record lock keeps a decision in between from being overwritten.
+    student_ids = ExplanationRequest.objects.filter(id__in=request_ids).values("student_id")
+    list(Student.objects.select_for_update().filter(id__in=student_ids).order_by("id").values_list("id", flat=True))
     requests = list(
-        ExplanationRequest.objects.select_for_update(of=("self",))
+        ExplanationRequest.objects.select_for_update(of=("self", "record"))
         .filter(id__in=request_ids)
         .select_related("record__student", "closed_by__person")
         .order_by("day")
@@ -328,7 +338,12 @@ def sick_report_create(
 
 @transaction.atomic
 def sick_report_close(*, report: SickReport, back_on: date, actor) -> SickReport:
-    """Betermelding: the student is back at school on `back_on`; the day before was the last sick day."""
+    """Betermelding: the student is back at school on `back_on`; the day before was the last sick day.
+
+    An absence after that day which the report explained is unexplained again: school asks the location and
+    guardian why the student was not there.
+    """
+    Student.objects.select_for_update().filter(id=report.student_id).first()
     report = SickReport.objects.select_for_update().get(id=report.id)
     if not can_report_for(actor, report.student):
         raise ValidationError(_("U kunt alleen jongeren van uw eigen locatie of uw pupillen beter melden."))
@@ -338,11 +353,34 @@ def sick_report_close(*, report: SickReport, back_on: date, actor) -> SickReport
         raise ValidationError({"back_on": _("'Weer op school' moet na de eerste ziektedag liggen.")})
     if back_on > timezone.localdate() + timedelta(days=14):
         raise ValidationError({"back_on": _("Een betermelding kan maximaal twee weken vooruit.")})
+    now = timezone.now()
     report.last_day = back_on - timedelta(days=1)
     report.closed_by = actor
-    report.closed_at = timezone.now()
+    report.closed_at = now
     report.save(update_fields=["last_day", "closed_by", "closed_at"])
+    no_longer_covered = (
+        AttendanceRecord.objects.select_for_update(of=("self",))
+        .filter(sick_report=report, day__gt=report.last_day, status=AttendanceRecord.Status.ABSENT)
+        .select_related("student", "explanation_request")
+    )
+    _ask_again(list(no_longer_covered), now=now)
     return report
+
+
+def _ask_again(records, *, now):
+    """Absences whose explanation fell away: unexplained again, and addressed to the team of their day."""
+    for record in records:
+        _clear_explanation(record)
+        record.save()
+    for day in sorted({record.day for record in records}):
+        on_day = [record for record in records if record.day == day]
+        _open_requests(
+            [(record, getattr(record, "explanation_request", None)) for record in on_day],
+            {record.student_id: record.student for record in on_day},
+            SchoolCalendar(on_day[0].student.school_id),
+            day=day,
+            now=now,
+        )
 
 
 @transaction.atomic
@@ -351,6 +389,7 @@ def appointment_create(
 ) -> Appointment:
     if not can_report_for(actor, student):
         raise ValidationError(_("U kunt alleen afspraken registreren voor jongeren van uw locatie of uw pupillen."))
+    Student.objects.select_for_update().filter(id=student.id).first()
     calendar = SchoolCalendar(student.school_id)
     closed = calendar.closed_because(day)
     if closed:
@@ -398,6 +437,8 @@ def appointment_create(
 def absence_decide(*, record: AttendanceRecord, authorised: bool, note: str, actor) -> AttendanceRecord:
     """The care coordinator's judgement: geoorloofd or ongeoorloofd, with a reason when it departs from the
     school's default for the reason category."""
+    # Judge the record as it is now: the housing side may have explained it since the caller loaded it.
+    record = AttendanceRecord.objects.select_for_update(of=("self",)).select_related("student").get(id=record.id)
     person = person_of(actor)
     if person is None or person.role != Role.CARE_COORDINATOR or person.organisation_id != record.student.school_id:
         raise ValidationError(_("Alleen de zorgcoördinator van de school beoordeelt verzuim."))

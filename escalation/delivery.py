@@ -23,9 +23,12 @@ STUCK_AFTER = timedelta(minutes=10)
 
 
 def _sendable():
-    """Unsent rows whose escalation still wants them: an acknowledged or closed one sends nothing more."""
+    """Unsent rows whose escalation still wants them: an acknowledged, resolved or cancelled one sends nothing more.
+
+    An exhausted escalation still does: nobody acted, so its last messages (perhaps still retrying) must arrive.
+    """
     return Notification.objects.filter(channel=Notification.Channel.EMAIL).filter(
-        Q(escalation__isnull=True) | Q(escalation__status=Escalation.Status.OPEN)
+        Q(escalation__isnull=True) | Q(escalation__status__in=[Escalation.Status.OPEN, Escalation.Status.EXHAUSTED])
     )
 
 

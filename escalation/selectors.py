@@ -142,21 +142,32 @@ def students_nobody_to_notify(user, *, since) -> QuerySet[Student]:
 class LocationFigures:
     location: Location
     requests: int
+    # Requests whose outcome is known: answered, or still open after their deadline.
+    decided: int
     answered_in_time: int
     median_minutes: float | None
 
     @property
     def percent_in_time(self):
-        return round(100 * self.answered_in_time / self.requests) if self.requests else None
+        return round(100 * self.answered_in_time / self.decided) if self.decided else None
 
 
-def location_figures(user, *, since) -> list[LocationFigures]:
+def location_figures(user, *, since, now=None) -> list[LocationFigures]:
     """Per housing location over the period: requests, % answered before the deadline, median response time —
-    'short communication lines' made measurable."""
+    'short communication lines' made measurable.
+
+    A request the school withdrew (absence corrected) was never the location's to answer, and one still open
+    before its deadline may yet be answered in time: neither counts for or against the percentage.
+    """
+    now = now or timezone.now()
     person = person_of(user)
-    rows = ExplanationRequest.objects.filter(
-        student__school_id=person.organisation_id, created_at__gte=since, location__isnull=False
-    ).values_list("location_id", "status", "created_at", "closed_at", "deadline")
+    rows = (
+        ExplanationRequest.objects.filter(
+            student__school_id=person.organisation_id, created_at__gte=since, location__isnull=False
+        )
+        .exclude(status=ExplanationRequest.Status.CANCELLED)
+        .values_list("location_id", "status", "created_at", "closed_at", "deadline")
+    )
     by_location = defaultdict(list)
     for location_id, status, created_at, closed_at, deadline in rows:
         by_location[location_id].append((status, created_at, closed_at, deadline))
@@ -164,11 +175,13 @@ def location_figures(user, *, since) -> list[LocationFigures]:
     figures = []
     for location_id, requests in by_location.items():
         answered = [r for r in requests if r[0] == ExplanationRequest.Status.ANSWERED and r[2]]
+        overdue = [r for r in requests if r[0] == ExplanationRequest.Status.OPEN and r[3] <= now]
         response_minutes = [(closed - created).total_seconds() / 60 for _s, created, closed, _d in answered]
         figures.append(
             LocationFigures(
                 location=locations[location_id],
                 requests=len(requests),
+                decided=len(answered) + len(overdue),
                 answered_in_time=sum(1 for _s, _c, closed, deadline in answered if closed <= deadline),
                 median_minutes=round(median(response_minutes)) if response_minutes else None,
             )
@@ -190,14 +203,16 @@ class SweepHealth:
         return timezone.now() - self.last_run.started_at > 2 * sweep_interval()
 
 
-def sweep_health(user) -> SweepHealth:
+def sweep_health(user, *, since) -> SweepHealth:
+    """Is the sweep running, and what failed: e-mails that failed for good since `since`, escalations whose last
+    attempt raised (they are retried)."""
     person = person_of(user)
     school_escalations = Escalation.objects.filter(school_id=person.organisation_id)
     return SweepHealth(
         last_run=SweepRun.objects.order_by("-started_at").first(),
         overdue=escalations_overdue().filter(school_id=person.organisation_id).count(),
         failed_emails=Notification.objects.filter(
-            escalation__school_id=person.organisation_id, status=Notification.Status.FAILED
+            escalation__school_id=person.organisation_id, status=Notification.Status.FAILED, created_at__gte=since
         ).count(),
         failing_escalations=school_escalations.filter(status__in=Escalation.ACTIVE, failures__gt=0).count(),
     )

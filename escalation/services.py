@@ -8,13 +8,17 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.calendar import SchoolCalendar
+from attendance.models import ExplanationRequest
 from contacts.models import ContactPerson
 
 from .models import Escalation, EscalationChain, EscalationEvent, EscalationStep, Notification, Trigger
+from .sweep import repeated_absence_unexplained
 
 
 @transaction.atomic
@@ -69,12 +73,18 @@ def _cancel_pending(escalation_ids):
 
 @transaction.atomic
 def escalation_acknowledge(*, escalation: Escalation, actor, now=None) -> Escalation:
-    """'Ik pak dit op': pause the escalation until the chain's acknowledgement timeout (in working time)."""
+    """'Ik pak dit op': pause the escalation until the chain's acknowledgement timeout (in working time).
+
+    The pause never ends before the next step was due anyway: acknowledging must not make it escalate sooner.
+    """
     now = now or timezone.now()
     minutes = escalation.chain.get("acknowledgement_minutes", 240)
     until = SchoolCalendar(escalation.school_id).add_working_time(now, timedelta(minutes=minutes))
     updated = Escalation.objects.filter(id=escalation.id, status=Escalation.Status.OPEN).update(
-        status=Escalation.Status.ACKNOWLEDGED, acknowledged_by=actor, acknowledged_at=now, next_action_at=until
+        status=Escalation.Status.ACKNOWLEDGED,
+        acknowledged_by=actor,
+        acknowledged_at=now,
+        next_action_at=Greatest(F("next_action_at"), Value(until)),
     )
     if not updated:
         raise ValidationError(_("Deze escalatie is al opgepakt of afgehandeld."))
@@ -130,8 +140,12 @@ def escalations_close(escalations, *, status, actor=None, now=None, detail: str 
 
 
 def escalations_close_for_requests(request_ids, *, answered: bool, actor=None) -> int:
-    """An explanation resolves the escalation of its request; a withdrawn absence cancels it."""
-    return escalations_close(
+    """An explanation resolves the escalation of its request; a withdrawn absence cancels it.
+
+    A repeated-absence escalation of the same student is resolved too once too few of its absences are left
+    unexplained (called after the record was explained or corrected).
+    """
+    closed = escalations_close(
         Escalation.objects.filter(explanation_request_id__in=request_ids),
         status=Escalation.Status.RESOLVED if answered else Escalation.Status.CANCELLED,
         actor=actor,
@@ -139,6 +153,20 @@ def escalations_close_for_requests(request_ids, *, answered: bool, actor=None) -
         if answered
         else _("Afwezigheid gecorrigeerd door school."),
     )
+    repeated = Escalation.objects.filter(
+        trigger=Trigger.REPEATED_ABSENCE,
+        status__in=Escalation.ACTIVE,
+        student_id__in=ExplanationRequest.objects.filter(id__in=request_ids).values("student_id"),
+    )
+    no_longer_needed = [escalation.id for escalation in repeated if not repeated_absence_unexplained(escalation)]
+    if no_longer_needed:
+        closed += escalations_close(
+            Escalation.objects.filter(id__in=no_longer_needed),
+            status=Escalation.Status.RESOLVED,
+            actor=actor,
+            detail=_("Er zijn niet meer genoeg onverklaarde afwezigheden."),
+        )
+    return closed
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attendance.calendar import SchoolCalendar
 from attendance.models import AttendanceRecord, ExplanationRequest, SickReport
@@ -23,13 +24,14 @@ from contacts.models import User
 from students.models import Student
 from students.selectors import student_teams
 
-from .models import Escalation, EscalationChain, EscalationEvent, Notification, SweepRun, Trigger
+from .models import Escalation, EscalationChain, EscalationEvent, Notification, SweepRun, TeamRole, Trigger
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 RETRY_AFTER_FAILURE = timedelta(hours=1)
 HOSPITAL_LOOKBACK = timedelta(days=14)
+REPEAT_WINDOW = timedelta(days=7)
 
 
 @dataclass
@@ -62,7 +64,7 @@ def escalation_sweep(*, now=None, dry_run: bool = False) -> SweepResult:
             "Escalation sweep: %s escalations were overdue by more than two intervals", result.overdue_before
         )
     if dry_run:
-        result.started = len(_new_causes(now, ChainBook()))
+        result.started = len(_planned_escalations(now))
         result.due = Escalation.objects.filter(status__in=Escalation.ACTIVE, next_action_at__lte=now).count()
         return result
     result.started = _start_escalations(now)
@@ -113,6 +115,7 @@ class Cause:
     location: object = None
     request: object = None
     sick_report: object = None
+    absences: int = 0
 
 
 def _new_causes(now, book: ChainBook) -> list[Cause]:
@@ -167,35 +170,55 @@ def _new_causes(now, book: ChainBook) -> list[Cause]:
     ]
     today = timezone.localdate(now)
     year, week, _weekday = today.isocalendar()
+    # The absences of the last 7 days that started an escalation must not start another one next week.
+    recently_escalated = Escalation.objects.filter(
+        trigger=Trigger.REPEATED_ABSENCE, started_at__gt=now - REPEAT_WINDOW
+    ).values("student_id")
     for school_id in book.schools(Trigger.REPEATED_ABSENCE):
         repeated = (
-            AttendanceRecord.objects.filter(
-                student__school_id=school_id,
-                status=AttendanceRecord.Status.ABSENT,
-                reason="",
-                day__gt=today - timedelta(days=7),
-                day__lte=today,
-            )
+            _unexplained_absences(today)
+            .filter(student__school_id=school_id)
+            .exclude(student_id__in=recently_escalated)
             .values("student_id")
             .annotate(absences=Count("id"))
             .filter(absences__gte=book.threshold(school_id))
         )
-        keys = {f"repeat:{row['student_id']}:{year}-W{week:02d}": row["student_id"] for row in repeated}
-        started = set(Escalation.objects.filter(trigger_key__in=keys).values_list("trigger_key", flat=True))
-        students = Student.objects.in_bulk([sid for key, sid in keys.items() if key not in started])
+        counts = {
+            f"repeat:{row['student_id']}:{year}-W{week:02d}": (row["student_id"], row["absences"]) for row in repeated
+        }
+        started = set(Escalation.objects.filter(trigger_key__in=counts).values_list("trigger_key", flat=True))
+        students = Student.objects.in_bulk([sid for key, (sid, _count) in counts.items() if key not in started])
         causes += [
-            Cause(Trigger.REPEATED_ABSENCE, key, students[sid], students[sid].school_class_id, now)
-            for key, sid in keys.items()
+            Cause(Trigger.REPEATED_ABSENCE, key, students[sid], students[sid].school_class_id, now, absences=count)
+            for key, (sid, count) in counts.items()
             if sid in students
         ]
     return causes
 
 
+def _unexplained_absences(today):
+    """Unexplained absences in the 7 days up to and including `today`."""
+    return AttendanceRecord.objects.filter(
+        status=AttendanceRecord.Status.ABSENT,
+        reason="",
+        day__gt=today - REPEAT_WINDOW,
+        day__lte=today,
+    )
+
+
 def _start_escalations(now) -> int:
+    new = _planned_escalations(now)
+    # A concurrent sweep may have started the same cause: the unique key makes the second insert a no-op.
+    Escalation.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def _planned_escalations(now) -> list[Escalation]:
+    """Unsaved escalations for the new causes that a chain covers (by housing kind and, for absences, threshold)."""
     book = ChainBook()
     causes = _new_causes(now, book)
     if not causes:
-        return 0
+        return []
     teams = student_teams([cause.student for cause in causes], on=timezone.localdate(now))
     calendars = {}
     new = []
@@ -204,6 +227,9 @@ def _start_escalations(now) -> int:
         location = cause.location or team.location
         chain = book.find(cause.student.school_id, cause.trigger, location.kind if location else "")
         if chain is None:
+            continue
+        # The school-wide query used the lowest threshold of its chains; this chain may ask for more.
+        if cause.trigger == Trigger.REPEATED_ABSENCE and cause.absences < chain.threshold:
             continue
         snapshot = chain.snapshot()
         school_id = cause.student.school_id
@@ -224,9 +250,7 @@ def _start_escalations(now) -> int:
                 started_at=now,
             )
         )
-    # A concurrent sweep may have started the same cause: the unique key makes the second insert a no-op.
-    Escalation.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+    return new
 
 
 # -- firing -----------------------------------------------------------------------------------------------------
@@ -236,8 +260,10 @@ def _process_due(now, result: SweepResult):
     skipped_ids = set()
     while True:
         with transaction.atomic():
+            # Lock only the escalation rows: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins
+            # that select_related adds for the request, sick report and location.
             batch = list(
-                Escalation.objects.select_for_update(skip_locked=True)
+                Escalation.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(status__in=Escalation.ACTIVE, next_action_at__lte=now)
                 .exclude(id__in=skipped_ids)
                 .select_related("student", "explanation_request", "sick_report", "location")
@@ -247,11 +273,14 @@ def _process_due(now, result: SweepResult):
                 return
             context = _BatchContext(batch, now)
             for escalation in batch:
+                queued = len(context.email_ids)
                 try:
                     with transaction.atomic():
                         _advance(escalation, context, result)
                 except Exception as error:  # one bad row must not stop the sweep
                     logger.exception("Escalation %s failed", escalation.id)
+                    # Its notification rows were rolled back with it: nothing to deliver.
+                    del context.email_ids[queued:]
                     _record_failure(escalation, error, now)
                     result.failures += 1
                     skipped_ids.add(escalation.id)
@@ -293,7 +322,7 @@ class _BatchContext:
         return self.calendars[school_id]
 
 
-def _still_needed(escalation, now) -> bool:
+def _still_needed(escalation) -> bool:
     if escalation.trigger == Trigger.REQUEST_OVERDUE:
         request = escalation.explanation_request
         return request is not None and request.status == ExplanationRequest.Status.OPEN
@@ -304,16 +333,18 @@ def _still_needed(escalation, now) -> bool:
         return not Notification.objects.filter(
             sick_report=report, kind=Notification.Kind.URGENT_HOUSING_NEWS, read_at__isnull=False
         ).exists()
-    today = timezone.localdate(now)
-    unexplained = AttendanceRecord.objects.filter(
-        student_id=escalation.student_id,
-        status=AttendanceRecord.Status.ABSENT,
-        reason="",
-        day__gt=today - timedelta(days=7),
-        day__lte=today,
-    ).count()
-    threshold = escalation.chain.get("threshold", 2)
-    return unexplained >= threshold
+    return repeated_absence_unexplained(escalation)
+
+
+def repeated_absence_unexplained(escalation) -> bool:
+    """Are enough of the absences that started this escalation still unexplained?
+
+    Counted in the week that started it, not in a window sliding with the clock: absences do not expire, they get
+    explained (or corrected).
+    """
+    started_on = timezone.localdate(escalation.started_at)
+    unexplained = _unexplained_absences(started_on).filter(student_id=escalation.student_id).count()
+    return unexplained >= escalation.chain["threshold"]
 
 
 def _event(escalation, kind, now, *, detail="", actor=None):
@@ -332,12 +363,12 @@ def _advance(escalation, context: _BatchContext, result: SweepResult):
     now = context.now
     if escalation.current_step == 0:
         _event(escalation, EscalationEvent.Kind.STARTED, escalation.started_at)
-    if not _still_needed(escalation, now):
+    if not _still_needed(escalation):
         escalation.status = Escalation.Status.RESOLVED
         escalation.next_action_at = None
         escalation.closed_at = now
         escalation.save(update_fields=["status", "next_action_at", "closed_at"])
-        _event(escalation, EscalationEvent.Kind.RESOLVED, now, detail="De aanleiding is vervallen of afgehandeld.")
+        _event(escalation, EscalationEvent.Kind.RESOLVED, now, detail=_("De aanleiding is vervallen of afgehandeld."))
         result.closed += 1
         return
     if escalation.status == Escalation.Status.ACKNOWLEDGED:
@@ -366,16 +397,21 @@ def _advance(escalation, context: _BatchContext, result: SweepResult):
             )
             result.fired += 1
             break
-        _event(escalation, EscalationEvent.Kind.NO_RECIPIENTS, now, detail=", ".join(step["roles"]))
-    upcoming = (
-        steps[escalation.current_step]["after_minutes"]
-        if escalation.current_step < len(steps)
-        else steps[-1]["after_minutes"]
-    )
+        roles = ", ".join(str(TeamRole(role).label) for role in step["roles"] if role in TeamRole.values)
+        logger.warning("Escalation %s, step %s: nobody to notify (%s)", escalation.id, escalation.current_step, roles)
+        _event(escalation, EscalationEvent.Kind.NO_RECIPIENTS, now, detail=roles)
+    if escalation.current_step < len(steps):
+        upcoming = steps[escalation.current_step]["after_minutes"]
+    else:
+        # Before a repeat or giving up: a last step that fires at once (0 minutes) must still leave time to act,
+        # or every repeat and the exhaustion would follow in the same sweep.
+        upcoming = steps[-1]["after_minutes"] or escalation.chain["acknowledgement_minutes"]
     escalation.next_action_at = context.calendar(escalation.school_id).add_working_time(
         now, timedelta(minutes=upcoming)
     )
-    escalation.save(update_fields=["status", "current_step", "round", "next_action_at"])
+    # A step that went through after earlier failures clears the dashboard warning (the FAILED events remain).
+    escalation.failures, escalation.last_error = 0, ""
+    escalation.save(update_fields=["status", "current_step", "round", "next_action_at", "failures", "last_error"])
 
 
 def _recipients(step, team):

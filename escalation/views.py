@@ -74,10 +74,10 @@ def dashboard(request):
         "locations": locations,
         "classes": classes,
         "counts_by_step": selectors.counts_by_step(request.user),
-        "figures": selectors.location_figures(request.user, since=since),
+        "figures": selectors.location_figures(request.user, since=since, now=now),
         "exhausted": selectors.recently_exhausted(request.user, since=since),
         "nobody_to_notify": selectors.students_nobody_to_notify(request.user, since=since),
-        "health": selectors.sweep_health(request.user),
+        "health": selectors.sweep_health(request.user, since=since),
         "now": now,
     }
     return render(request, "escalation/dashboard.html", context)

@@ -13,9 +13,6 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 
-# Imported for its side effect: registering the task. The scheduler should find it by itself, but does not (see
-# test_it_finds_the_project_tasks_without_help below).
-import amvcoord.tasks  # noqa: F401
 from amvcoord.scheduler import EmbeddedScheduler
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

@@ -19,7 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Only count what would start and fire.")
 
     def handle(self, *args, at=None, dry_run=False, **options):
-        now = self._parse(at) if at else timezone.now()
+        # An empty --at (an unset shell variable) is an error, not "now".
+        now = self._parse(at) if at is not None else timezone.now()
         result = escalation_sweep(now=now, dry_run=dry_run)
         when = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
         if dry_run:
@@ -28,7 +29,8 @@ class Command(BaseCommand):
         sent = deliver_due(now=now)
         self.stdout.write(
             f"[{when}] started {result.started}, fired {result.fired} steps, closed {result.closed}, "
-            f"exhausted {result.exhausted}, failures {result.failures}; e-mails tried {len(result.email_ids) + sent}."
+            f"exhausted {result.exhausted}, failures {result.failures}; e-mails queued {len(result.email_ids)}, "
+            f"tried from the outbox {sent}."
         )
         if result.overdue_before:
             self.stderr.write(
