@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import HOUSING_ROLES, Role
+from contacts.selectors import location_ids_of
 from students.models import SchoolClass, Student
 from students.selectors import person_of, students_visible_to
 
@@ -63,7 +64,7 @@ def reportable_students(user) -> QuerySet[Student]:
 
 def _requests_addressed_to(person) -> Q | None:
     if person.role in HOUSING_ROLES:
-        return Q(location__in=person.locations.values("id"))
+        return Q(location_id__in=location_ids_of(person))
     if person.role == Role.GUARDIAN:
         return Q(guardian=person)
     return None
@@ -74,7 +75,7 @@ def can_answer_request(user, request: ExplanationRequest) -> bool:
     if person is None:
         return False
     if person.role in HOUSING_ROLES:
-        return person.locations.filter(id=request.location_id).exists()
+        return request.location_id in location_ids_of(person)
     return person.role == Role.GUARDIAN and request.guardian_id == person.id
 
 

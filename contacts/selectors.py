@@ -97,3 +97,18 @@ def _location_matches(location, lowered):
 
 def _person_matches(person, lowered):
     return any(lowered in value.lower() for value in (person.name, person.function, person.email))
+
+
+def location_ids_of(person: ContactPerson) -> list[int]:
+    """The ids of a person's locations, read once per request (cached on the instance).
+
+    Filtering with literal ids lets PostgreSQL use the partial indexes on location; a subquery hides them from
+    the planner, which then scans whole tables.
+    """
+    if not hasattr(person, "_location_ids"):
+        person._location_ids = list(
+            ContactPerson.locations.through.objects.filter(contactperson_id=person.id).values_list(
+                "location_id", flat=True
+            )
+        )
+    return person._location_ids

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import HOUSING_ROLES, ContactPerson, Role
+from contacts.selectors import location_ids_of
 
 from .models import Guardianship, Placement, SchoolClass, Student
 
@@ -34,7 +35,7 @@ def _relationship_filter(person: ContactPerson, on: date) -> Q | None:
     if role in (Role.CARE_COORDINATOR, Role.SCHOOL_MANAGEMENT):
         return Q(school_id=person.organisation_id) | mentored
     if role in HOUSING_ROLES:
-        residents = Placement.objects.on(on).filter(location__in=person.locations.values("id"))
+        residents = Placement.objects.on(on).filter(location_id__in=location_ids_of(person))
         return Q(id__in=residents.values("student_id"))
     if role == Role.GUARDIAN:
         wards = Guardianship.objects.on(on).filter(guardian=person)
