@@ -147,7 +147,8 @@ class Escalation(models.Model):
     ACTIVE = (Status.OPEN, Status.ACKNOWLEDGED)
 
     trigger = models.CharField(_("start"), max_length=20, choices=Trigger.choices)
-    # One escalation per cause, whichever sweep gets there first: "request:12", "hospital:7", "repeat:5:2026-W11".
+    # One escalation per cause, whichever sweep gets there first: "request:12:<deadline as a Unix time>",
+    # "hospital:7", "repeat:5:2026-W11".
     trigger_key = models.CharField(max_length=60, unique=True)
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="escalations")
     school = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -120,20 +120,26 @@ class Cause:
 
 def _new_causes(now, book: ChainBook) -> list[Cause]:
     """What should be escalating and is not yet, for schools that have a chain for it."""
+    # A request answered or withdrawn and then opened again (the absence stands after all, a sick report ended
+    # earlier) gets a new deadline: its earlier escalation, closed before that deadline, does not cover it. One
+    # closed by hand or exhausted after the deadline does: nobody is chased twice for the same deadline.
+    covered = Escalation.objects.filter(explanation_request=OuterRef("pk")).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=OuterRef("deadline"))
+    )
     overdue = (
         ExplanationRequest.objects.filter(
             status=ExplanationRequest.Status.OPEN,
             deadline__lte=now,
-            escalations__isnull=True,
             student__school_id__in=book.schools(Trigger.REQUEST_OVERDUE),
         )
+        .exclude(Exists(covered))
         .select_related("student", "location", "record")
         .order_by("deadline", "id")
     )
     causes = [
         Cause(
             Trigger.REQUEST_OVERDUE,
-            f"request:{request.id}",
+            f"request:{request.id}:{request.deadline.timestamp():.0f}",
             request.student,
             request.record.school_class_id,
             request.deadline,
