@@ -279,18 +279,16 @@ def _process_due(now, result: SweepResult):
                 return
             context = _BatchContext(batch, now)
             for escalation in batch:
-                queued = len(context.email_ids)
+                mark = context.mark()
                 try:
-                    with transaction.atomic():
-                        _advance(escalation, context, result)
+                    _advance(escalation, context, result)
                 except Exception as error:  # one bad row must not stop the sweep
                     logger.exception("Escalation %s failed", escalation.id)
-                    # Its notification rows were rolled back with it: nothing to deliver.
-                    del context.email_ids[queued:]
+                    context.forget(escalation, mark)  # nothing of a failed escalation is written or delivered
                     _record_failure(escalation, error, now)
                     result.failures += 1
                     skipped_ids.add(escalation.id)
-            email_ids = context.email_ids
+            email_ids = context.write()
             if email_ids:
                 result.email_ids.extend(email_ids)
                 transaction.on_commit(lambda ids=tuple(email_ids): _enqueue_delivery(ids))
@@ -320,12 +318,47 @@ class _BatchContext:
             User.objects.filter(person_id__in=people, is_active=True).values_list("person_id", flat=True)
         )
         self.calendars = {}
-        self.email_ids = []
+        # The batch's writes, made in three statements at the end instead of a few per escalation.
+        self.events = []
+        self.notifications = []
+        self.changed = {}
 
     def calendar(self, school_id):
         if school_id not in self.calendars:
             self.calendars[school_id] = SchoolCalendar(school_id)
         return self.calendars[school_id]
+
+    def mark(self):
+        return len(self.events), len(self.notifications)
+
+    def forget(self, escalation, mark):
+        del self.events[mark[0] :]
+        del self.notifications[mark[1] :]
+        self.changed.pop(escalation.id, None)
+
+    def write(self) -> list[int]:
+        """Save the changed escalations, their events and outbox rows; return the ids of e-mail to deliver."""
+        if self.changed:
+            Escalation.objects.bulk_update(self.changed.values(), ESCALATION_FIELDS)
+        EscalationEvent.objects.bulk_create(self.events)
+        inserted_from = timezone.now()
+        # Re-running a sweep for the same step cannot notify twice: (escalation, step, round, recipient,
+        # channel) is unique and conflicting rows are skipped.
+        Notification.objects.bulk_create(self.notifications, ignore_conflicts=True)
+        emailed = {n.escalation_id for n in self.notifications if n.channel == Notification.Channel.EMAIL}
+        if not emailed:
+            return []
+        return list(
+            Notification.objects.filter(
+                escalation_id__in=emailed,
+                channel=Notification.Channel.EMAIL,
+                status=Notification.Status.PENDING,
+                created_at__gte=inserted_from,
+            ).values_list("id", flat=True)
+        )
+
+
+ESCALATION_FIELDS = ["status", "current_step", "round", "next_action_at", "closed_at", "failures", "last_error"]
 
 
 def _still_needed(escalation) -> bool:
@@ -353,32 +386,39 @@ def repeated_absence_unexplained(escalation) -> bool:
     return unexplained >= escalation.chain["threshold"]
 
 
-def _event(escalation, kind, now, *, detail="", actor=None):
-    EscalationEvent.objects.create(
-        escalation=escalation,
-        at=now,
-        kind=kind,
-        step=escalation.current_step or None,
-        round=escalation.round,
-        actor=actor,
-        detail=detail[:500],
+def _event(context, escalation, kind, at, *, detail=""):
+    context.events.append(
+        EscalationEvent(
+            escalation=escalation,
+            at=at,
+            kind=kind,
+            step=escalation.current_step or None,
+            round=escalation.round,
+            detail=detail[:500],
+        )
     )
 
 
 def _advance(escalation, context: _BatchContext, result: SweepResult):
     now = context.now
     if escalation.current_step == 0:
-        _event(escalation, EscalationEvent.Kind.STARTED, escalation.started_at)
+        _event(context, escalation, EscalationEvent.Kind.STARTED, escalation.started_at)
     if not _still_needed(escalation):
         escalation.status = Escalation.Status.RESOLVED
         escalation.next_action_at = None
         escalation.closed_at = now
-        escalation.save(update_fields=["status", "next_action_at", "closed_at"])
-        _event(escalation, EscalationEvent.Kind.RESOLVED, now, detail=_("De aanleiding is vervallen of afgehandeld."))
+        context.changed[escalation.id] = escalation
+        _event(
+            context,
+            escalation,
+            EscalationEvent.Kind.RESOLVED,
+            now,
+            detail=_("De aanleiding is vervallen of afgehandeld."),
+        )
         result.closed += 1
         return
     if escalation.status == Escalation.Status.ACKNOWLEDGED:
-        _event(escalation, EscalationEvent.Kind.ACK_EXPIRED, now)
+        _event(context, escalation, EscalationEvent.Kind.ACK_EXPIRED, now)
         escalation.status = Escalation.Status.OPEN
     steps = escalation.steps
     team = context.teams[escalation.student_id]
@@ -396,6 +436,7 @@ def _advance(escalation, context: _BatchContext, result: SweepResult):
         created = _notify(escalation, recipients, step["channels"], context)
         if created:
             _event(
+                context,
                 escalation,
                 EscalationEvent.Kind.STEP_FIRED,
                 now,
@@ -405,7 +446,7 @@ def _advance(escalation, context: _BatchContext, result: SweepResult):
             break
         roles = ", ".join(str(TeamRole(role).label) for role in step["roles"] if role in TeamRole.values)
         logger.warning("Escalation %s, step %s: nobody to notify (%s)", escalation.id, escalation.current_step, roles)
-        _event(escalation, EscalationEvent.Kind.NO_RECIPIENTS, now, detail=roles)
+        _event(context, escalation, EscalationEvent.Kind.NO_RECIPIENTS, now, detail=roles)
     if escalation.current_step < len(steps):
         upcoming = steps[escalation.current_step]["after_minutes"]
     else:
@@ -417,7 +458,7 @@ def _advance(escalation, context: _BatchContext, result: SweepResult):
     )
     # A step that went through after earlier failures clears the dashboard warning (the FAILED events remain).
     escalation.failures, escalation.last_error = 0, ""
-    escalation.save(update_fields=["status", "current_step", "round", "next_action_at", "failures", "last_error"])
+    context.changed[escalation.id] = escalation
 
 
 def _recipients(step, team):
@@ -454,19 +495,7 @@ def _notify(escalation, recipients, channels, context: _BatchContext, *, kind=No
         )
         for person, channel in rows
     ]
-    # Re-running a sweep for the same step cannot notify twice: (escalation, step, round, recipient, channel) is
-    # unique and conflicting rows are skipped.
-    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
-    if any(channel == Notification.Channel.EMAIL for _person, channel in rows):
-        context.email_ids.extend(
-            Notification.objects.filter(
-                escalation=escalation,
-                step=escalation.current_step,
-                round=escalation.round,
-                channel=Notification.Channel.EMAIL,
-                status=Notification.Status.PENDING,
-            ).values_list("id", flat=True)
-        )
+    context.notifications.extend(notifications)
     return rows
 
 
@@ -475,25 +504,22 @@ def _exhaust(escalation, team, context):
     escalation.status = Escalation.Status.EXHAUSTED
     escalation.next_action_at = None
     escalation.closed_at = now
-    escalation.save(update_fields=["status", "current_step", "round", "next_action_at", "closed_at"])
-    _event(escalation, EscalationEvent.Kind.EXHAUSTED, now)
+    context.changed[escalation.id] = escalation
+    _event(context, escalation, EscalationEvent.Kind.EXHAUSTED, now)
     coordinators = [person for person in team.care_coordinators if person.id in context.with_login]
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient=person,
-                channel=Notification.Channel.IN_APP,
-                kind=Notification.Kind.EXHAUSTED,
-                student_id=escalation.student_id,
-                escalation=escalation,
-                step=0,
-                round=0,
-                status=Notification.Status.SENT,
-                sent_at=now,
-            )
-            for person in coordinators
-        ],
-        ignore_conflicts=True,
+    context.notifications.extend(
+        Notification(
+            recipient=person,
+            channel=Notification.Channel.IN_APP,
+            kind=Notification.Kind.EXHAUSTED,
+            student_id=escalation.student_id,
+            escalation=escalation,
+            step=0,
+            round=0,
+            status=Notification.Status.SENT,
+            sent_at=now,
+        )
+        for person in coordinators
     )
 
 
