@@ -79,11 +79,16 @@ class SchoolCalendar:
         return datetime.combine(day, wall_clock, tzinfo=AMSTERDAM)
 
     def explanation_deadline(self, day: date, *, now: datetime) -> datetime:
-        """The school's answer-by time on `day`; if that has passed already, the same time next school day."""
-        deadline = self.at(day, self.policy.explanation_deadline)
-        if deadline <= now:
-            deadline = self.at(self.next_school_day(now.astimezone(AMSTERDAM).date()), self.policy.explanation_deadline)
-        return deadline
+        """The school's answer-by time on `day`. An absence entered after that time (late, or a correction of an
+        earlier day) gets the first answer-by time still ahead: today's, else the next school day's."""
+        answer_by = self.policy.explanation_deadline
+        deadline = self.at(day, answer_by)
+        if deadline > now:
+            return deadline
+        today = now.astimezone(AMSTERDAM).date()
+        if self.is_school_day(today) and self.at(today, answer_by) > now:
+            return self.at(today, answer_by)
+        return self.at(self.next_school_day(today), answer_by)
 
     def add_working_time(self, start: datetime, duration: timedelta) -> datetime:
         """`start` plus `duration` counted only within school days' working hours.

@@ -326,13 +326,34 @@ def sick_report_create(
             getattr(record, "explanation_request", None), ExplanationRequest.Status.ANSWERED, now=now, actor=actor
         )
     if hospital_admission:
-        team = student_teams([student])[student.id]
-        escalation_services.notifications_create(
-            recipients=team.mentors + team.care_coordinators,
-            kind=Notification.Kind.URGENT_HOUSING_NEWS,
-            student=student,
-            sick_report=report,
-        )
+        _tell_school_urgently(report)
+    return report
+
+
+def _tell_school_urgently(report: SickReport):
+    """The mentor and care coordinator hear at once, in the app (the e-mail escalation follows if unread)."""
+    team = student_teams([report.student])[report.student_id]
+    escalation_services.notifications_create(
+        recipients=team.mentors + team.care_coordinators,
+        kind=Notification.Kind.URGENT_HOUSING_NEWS,
+        student=report.student,
+        sick_report=report,
+    )
+
+
+@transaction.atomic
+def sick_report_admit_to_hospital(*, report: SickReport, actor) -> SickReport:
+    """A sick student was admitted to hospital after the sick report: school must know at once."""
+    report = SickReport.objects.select_for_update().select_related("student").get(id=report.id)
+    if not can_report_for(actor, report.student):
+        raise ValidationError(_("U kunt alleen meldingen doen voor jongeren van uw eigen locatie of uw pupillen."))
+    if report.last_day is not None:
+        raise ValidationError(_("Deze ziekmelding is al afgesloten. Doe een nieuwe ziekmelding."))
+    if report.hospital_admission:
+        return report
+    report.hospital_admission = True
+    report.save(update_fields=["hospital_admission"])
+    _tell_school_urgently(report)
     return report
 
 

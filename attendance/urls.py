@@ -16,6 +16,7 @@ urlpatterns = [
     path("te-beantwoorden/leerling/<int:student_id>/", views.explain_view, name="explain"),
     path("ziekmelding/", views.sick_report_new_view, name="sick_report_new"),
     path("ziekmelding/<int:report_id>/beter/", views.sick_report_close_view, name="sick_report_close"),
+    path("ziekmelding/<int:report_id>/ziekenhuis/", views.sick_report_hospital_view, name="sick_report_hospital"),
     path("afspraak/", views.appointment_new_view, name="appointment_new"),
     path("beoordelen/", views.decisions_view, name="decisions"),
     path("beoordelen/export.csv", views.decisions_export_view, name="decisions_export"),

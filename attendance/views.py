@@ -256,6 +256,23 @@ def sick_report_close_view(request, report_id):
 
 
 @login_required
+@require_POST
+def sick_report_hospital_view(request, report_id):
+    _require_role(request.user, selectors.REPORTER_ROLES)
+    report = selectors.sick_report_for_user_or_404(request.user, report_id)
+    try:
+        services.sick_report_admit_to_hospital(report=report, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("De mentor en zorgcoördinator van %(name)s krijgen direct bericht.") % {"name": report.student.full_name},
+        )
+    return redirect("attendance:inbox")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def appointment_new_view(request):
     _require_role(request.user, selectors.REPORTER_ROLES)

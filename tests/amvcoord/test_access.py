@@ -63,6 +63,7 @@ OBJECT_PAGES = {
     "attendance:roster_row": ("post", {"mentor": 302, "care_coordinator": 302, "*": 404}),
     "attendance:explain": ("post", {**dict.fromkeys(HOUSING_AND_GUARDIAN, 302), "*": 403}),
     "attendance:sick_report_close": ("post", {**dict.fromkeys(HOUSING_AND_GUARDIAN, 302), "*": 403}),
+    "attendance:sick_report_hospital": ("post", {**dict.fromkeys(HOUSING_AND_GUARDIAN, 302), "*": 403}),
     "attendance:decide": (
         "post",
         {"care_coordinator": 302, "attendance_officer": 404, "admin": 404, "*": 403},
@@ -79,6 +80,7 @@ OBJECT_PAGES = {
 ROLE_GATED = {
     "attendance:explain": HOUSING_AND_GUARDIAN,
     "attendance:sick_report_close": HOUSING_AND_GUARDIAN,
+    "attendance:sick_report_hospital": HOUSING_AND_GUARDIAN,
     "escalation:chain_edit": ("care_coordinator",),
 }
 
@@ -217,6 +219,7 @@ def url_for(name, objects: Objects, role):
         },
         "attendance:explain": {"student_id": objects.student.id},
         "attendance:sick_report_close": {"report_id": objects.sick_report.id},
+        "attendance:sick_report_hospital": {"report_id": objects.sick_report.id},
         "attendance:decide": {"record_id": objects.record.id},
         "escalation:notification_open": {"notification_id": objects.notifications[role].id},
         "escalation:detail": {"escalation_id": objects.escalation.id},

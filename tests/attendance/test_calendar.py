@@ -191,3 +191,10 @@ def test_it_accepts_a_start_in_utc():
 def test_it_uses_the_schools_own_working_hours():
     cal = calendar(opens=time(8, 30), closes=time(16, 0))
     assert cal.add_working_time(at(2026, 3, 10, 15, 30), timedelta(hours=1)) == at(2026, 3, 11, 9, 0)
+
+
+def test_it_gives_a_correction_of_yesterday_todays_answer_by_time():
+    """Monday's absence entered on Tuesday 09:00 must be answered by Tuesday 12:00, not Wednesday."""
+    calendar = SchoolCalendar(0, policy=SchoolPolicy(school_id=0), school_holidays=[])
+    tuesday_morning = at(2026, 3, 10, 9)
+    assert calendar.explanation_deadline(MONDAY, now=tuesday_morning) == at(2026, 3, 10, 12)
