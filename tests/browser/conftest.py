@@ -1,0 +1,71 @@
+"""Playwright journeys in Debian's Chromium against pytest-django's live_server.
+
+`playwright install` cannot download browsers on our machines, so the tests drive /usr/bin/chromium (or
+PLAYWRIGHT_CHROMIUM_EXECUTABLE). Without it they skip on a laptop and fail in CI (REQUIRE_SERVICES=1).
+Screenshots land in artifacts/screenshots/ (gitignored) for a human to look at.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require
+
+# live_server runs in a thread while sync Playwright keeps an event loop on the main thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Every browser launch passes through here, so a missing Chromium skips (or fails in CI) before launching.
+    require(Path(CHROMIUM).is_file(), f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "locale": "nl-NL"}
+
+
+@pytest.fixture
+def login(page, live_server):
+    """Log in through the real login form: `login("mentor", "amvcoord-demo")` returns the page on the start page."""
+
+    def log_in(username, password):
+        page.goto(f"{live_server.url}/inloggen/")
+        page.get_by_label(re.compile("gebruikersnaam|username", re.IGNORECASE)).fill(username)
+        page.get_by_label(re.compile("wachtwoord|password", re.IGNORECASE)).fill(password)
+        page.get_by_role("button", name=re.compile("^(inloggen|log in)$", re.IGNORECASE)).click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return log_in
+
+
+@pytest.fixture
+def screenshot(request):
+    """`screenshot(page, "student-list")` saves artifacts/screenshots/<test name>-student-list.png (full page)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    test_name = re.sub(r"[^\w.-]+", "-", request.node.name).strip("-")
+
+    def save(page, name):
+        path = SCREENSHOTS / f"{test_name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
