@@ -23,6 +23,9 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installe
 	DEBUG=1 $(MANAGE) compilemessages --locale=$* --ignore=.venv --verbosity=0
 
 run: export DEBUG ?= 1
+# The demo has only made-up data: nobody is sent to two-factor set-up first unless you ask for it, e.g.
+# TWO_FACTOR_REQUIRED_ROLES=admin,care_coordinator make run. Production requires it for these two roles.
+run: export TWO_FACTOR_REQUIRED_ROLES ?=
 run: $(VENV)/.installed $(MO_FILES)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo

@@ -95,18 +95,16 @@ def build_attendance_history(
                 record.lesson_hours_missed = student.school_class.lesson_hours_on(day)
                 placement = _covering(placements[student.id], day)
                 explainer = explainer_for_location.get(placement.location_id) if placement else None
+                guardianship = _covering(guardianships[student.id], day)
+                guardian = guardianship.guardian if guardianship else None
+                guardian = guardian if guardian and guardian.is_active else None
                 if explainer and rng.random() < 0.8:
                     record.reason = rng.choices(reasons, weights)[0]
                     record.explanation_source = AttendanceRecord.Source.ANSWER
                     record.explained_by_id = explainer
                     record.explained_at = marked_at + timedelta(minutes=rng.randint(20, 400))
                     record.authorised = authorised_by_default[record.reason]
-                else:
-                    guardianship = _covering(guardianships[student.id], day)
-                    guardian = guardianship.guardian if guardianship else None
-                    pending_requests.append(
-                        (record, placement, guardian if guardian and guardian.is_active else None, day)
-                    )
+                pending_requests.append((record, placement, guardian, day))
             elif roll < absence_rate + 0.03:
                 record.status = AttendanceRecord.Status.LATE
                 record.minutes_late = rng.choice([5, 10, 15, 25, 40])
@@ -124,6 +122,7 @@ def _covering(periods, day):
 
 def _flush(records, pending_requests, result, deadline_time, batch_size):
     AttendanceRecord.objects.bulk_create(records, batch_size=batch_size, ignore_conflicts=False)
+    # Every absence got a request when school marked it; the explained ones were answered by the housing worker.
     requests = [
         ExplanationRequest(
             record=record,
@@ -132,12 +131,17 @@ def _flush(records, pending_requests, result, deadline_time, batch_size):
             location_id=placement.location_id if placement else None,
             guardian=guardian,
             deadline=datetime.combine(day, deadline_time, tzinfo=AMSTERDAM),
+            created_at=record.recorded_at,
+            status=ExplanationRequest.Status.ANSWERED if record.reason else ExplanationRequest.Status.OPEN,
+            closed_at=record.explained_at,
+            closed_by_id=record.explained_by_id,
         )
         for record, placement, guardian, day in pending_requests
     ]
     ExplanationRequest.objects.bulk_create(requests, batch_size=batch_size)
-    result.requests += len(requests)
-    result.open_requests.extend(requests)
+    open_requests = [request for request in requests if request.status == ExplanationRequest.Status.OPEN]
+    result.requests += len(open_requests)
+    result.open_requests.extend(open_requests)
     return len(records)
 
 

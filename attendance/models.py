@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import ContactPerson, Location, Organisation
@@ -147,7 +148,7 @@ class SickReport(models.Model):
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("gemeld door")
     )
-    reported_at = models.DateTimeField(_("gemeld op"), auto_now_add=True)
+    reported_at = models.DateTimeField(_("gemeld op"), default=timezone.now)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -183,7 +184,8 @@ class SickReport(models.Model):
         indexes = [models.Index(fields=["student", "first_day", "last_day"], name="sick_report_student_idx")]
 
     def __str__(self):
-        return f"{self.student} ziek vanaf {self.first_day:%d-%m-%Y}"
+        day = f"{self.first_day:%d-%m-%Y}"
+        return gettext("%(student)s ziek vanaf %(day)s") % {"student": self.student, "day": day}
 
     @property
     def is_open(self):
@@ -225,7 +227,7 @@ class Appointment(models.Model):
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("geregistreerd door")
     )
-    registered_at = models.DateTimeField(_("geregistreerd op"), auto_now_add=True)
+    registered_at = models.DateTimeField(_("geregistreerd op"), default=timezone.now)
 
     class Meta:
         ordering = ["day", "starts_at"]
@@ -278,7 +280,7 @@ class AttendanceRecord(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("geregistreerd door")
     )
-    recorded_at = models.DateTimeField(_("geregistreerd op"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("geregistreerd op"), default=timezone.now)
     # Last change to what school recorded (status, hours, remark); explanations and decisions have their own.
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("laatst gewijzigd door")
@@ -397,7 +399,7 @@ class ExplanationRequest(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     deadline = models.DateTimeField(_("uiterlijk beantwoorden om"))
-    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
     closed_at = models.DateTimeField(_("gesloten op"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -146,6 +146,7 @@ class LocationFigures:
     decided: int
     answered_in_time: int
     median_minutes: float | None
+    still_open: int
 
     @property
     def percent_in_time(self):
@@ -184,6 +185,7 @@ def location_figures(user, *, since, now=None) -> list[LocationFigures]:
                 decided=len(answered) + len(overdue),
                 answered_in_time=sum(1 for _s, _c, closed, deadline in answered if closed <= deadline),
                 median_minutes=round(median(response_minutes)) if response_minutes else None,
+                still_open=sum(1 for r in requests if r[0] == ExplanationRequest.Status.OPEN),
             )
         )
     return sorted(figures, key=lambda figure: (figure.percent_in_time or 0, figure.location.name))

@@ -69,3 +69,25 @@ def screenshot(request):
         return path
 
     return save
+
+
+@pytest.fixture
+def session(browser, browser_context_args, live_server):
+    """`session("woonbegeleider", password)`: a separate browser (own cookies) logged in through the login form,
+    so one test can follow several people working on the same case."""
+    contexts = []
+
+    def open_session(username, password):
+        context = browser.new_context(**browser_context_args)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/inloggen/")
+        page.get_by_label(re.compile("gebruikersnaam|username", re.IGNORECASE)).fill(username)
+        page.get_by_label(re.compile("wachtwoord|password", re.IGNORECASE)).fill(password)
+        page.get_by_role("button", name=re.compile("^(inloggen|log in)$", re.IGNORECASE)).click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield open_session
+    for context in contexts:
+        context.close()
