@@ -35,7 +35,7 @@ run: $(VENV)/.installed $(MO_FILES)
 	$(MANAGE) runserver $(HOST)
 
 test: $(VENV)/.installed $(MO_FILES)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
