@@ -43,7 +43,7 @@ lint: $(VENV)/.installed
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 
 messages: $(VENV)/.installed
-	DEBUG=1 $(MANAGE) makemessages --locale=nl --locale=en --ignore=.venv --ignore=bench --no-obsolete
+	DEBUG=1 $(MANAGE) makemessages --locale=en --ignore=.venv --ignore=bench --ignore=tests --no-obsolete
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amvcoord.audit import log_read, log_reads
@@ -340,7 +341,7 @@ def decisions_export_view(request):
     since = timezone.localdate() - timedelta(weeks=cleaned.get("weeks") or 4)
     absences = list(selectors.absences_for_decision(request.user, since=since, only=cleaned.get("only", "")))
     students = {record.student_id: record.student for record in absences}
-    log_reads(students.values(), page="export verzuim", actor=request.user)
+    log_reads(students.values(), page=gettext_noop("export verzuim"), actor=request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="verzuim-{timezone.localdate().isoformat()}.csv"'
     writer = csv.writer(response, delimiter=";")
@@ -402,6 +403,6 @@ def decide_view(request, record_id):
 @require_GET
 def chronology_view(request, student_id):
     student = student_for_user_or_404(request.user, student_id)
-    log_read(student, page="tijdlijn")
+    log_read(student, page=gettext_noop("tijdlijn"))
     context = {"student": student, "entries": selectors.chronology(request.user, student)}
     return render(request, "attendance/chronology.html", context)

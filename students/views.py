@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from amvcoord.audit import log_read
@@ -45,7 +46,7 @@ def student_list_view(request):
 @require_GET
 def student_detail(request, student_id):
     student = selectors.student_for_user_or_404(request.user, student_id)
-    log_read(student, page="leerlingpagina")
+    log_read(student, page=gettext_noop("leerlingpagina"))
     context = {
         "student": student,
         "team": selectors.student_team(student),
