@@ -141,3 +141,10 @@ STUDENT_ROLES = [
     "guardian_team_manager",
 ]
 NO_STUDENT_ROLES = ["attendance_officer", "admin"]
+
+
+@pytest.fixture
+def admin_client(world, client):
+    """The world's admin (a superuser with a contact person), instead of pytest-django's anonymous admin."""
+    client.force_login(world.user("admin"))
+    return client

@@ -6,11 +6,7 @@ Tuesday too. A test moves on with `clock.move_to(...)`; nothing ever sleeps.
 
 import pytest
 
-from tests.support import fast_password_hashing, plain_http_single_factor, static_files_without_manifest, world
-
 from .helpers import at
-
-__all__ = ["clock", "fast_password_hashing", "plain_http_single_factor", "static_files_without_manifest", "world"]
 
 
 @pytest.fixture(autouse=True)

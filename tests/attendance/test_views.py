@@ -20,9 +20,7 @@ LAST_SATURDAY = date(2026, 3, 7)
 
 def user_of(role, organisation, *, locations=(), name=None):
     person = ContactPersonFactory(role=role, organisation=organisation, locations=list(locations), name=name or role)
-    user = UserFactory(person=person)
-    user.save(update_fields=["password"])  # see tests.support.world: force_login needs the stored hash
-    return user
+    return UserFactory(person=person)
 
 
 def as_role(client, world, role_key):

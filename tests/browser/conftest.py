@@ -42,19 +42,20 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "locale": "nl-NL"}
 
 
+def log_in(page, base_url, username, password):
+    """Log in through the real login form; the page ends on the start page."""
+    page.goto(f"{base_url}/inloggen/")
+    page.get_by_label(re.compile("gebruikersnaam|username", re.IGNORECASE)).fill(username)
+    page.get_by_label(re.compile("wachtwoord|password", re.IGNORECASE)).fill(password)
+    page.get_by_role("button", name=re.compile("^(inloggen|log in)$", re.IGNORECASE)).click()
+    page.wait_for_url(f"{base_url}/")
+    return page
+
+
 @pytest.fixture
 def login(page, live_server):
-    """Log in through the real login form: `login("mentor", "amvcoord-demo")` returns the page on the start page."""
-
-    def log_in(username, password):
-        page.goto(f"{live_server.url}/inloggen/")
-        page.get_by_label(re.compile("gebruikersnaam|username", re.IGNORECASE)).fill(username)
-        page.get_by_label(re.compile("wachtwoord|password", re.IGNORECASE)).fill(password)
-        page.get_by_role("button", name=re.compile("^(inloggen|log in)$", re.IGNORECASE)).click()
-        page.wait_for_url(f"{live_server.url}/")
-        return page
-
-    return log_in
+    """`login("mentor", "amvcoord-demo")` logs the test's page in and returns it on the start page."""
+    return lambda username, password: log_in(page, live_server.url, username, password)
 
 
 @pytest.fixture
@@ -80,13 +81,7 @@ def session(browser, browser_context_args, live_server):
     def open_session(username, password):
         context = browser.new_context(**browser_context_args)
         contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/inloggen/")
-        page.get_by_label(re.compile("gebruikersnaam|username", re.IGNORECASE)).fill(username)
-        page.get_by_label(re.compile("wachtwoord|password", re.IGNORECASE)).fill(password)
-        page.get_by_role("button", name=re.compile("^(inloggen|log in)$", re.IGNORECASE)).click()
-        page.wait_for_url(f"{live_server.url}/")
-        return page
+        return log_in(context.new_page(), live_server.url, username, password)
 
     yield open_session
     for context in contexts:

@@ -7,19 +7,9 @@ from django.urls import reverse
 from contacts.admin import ContactPersonForm
 from contacts.models import ContactPerson, Location, Organisation, Role, User
 from tests.factories import ContactPersonFactory, SchoolFactory
-from tests.support import text_of
+from tests.support import admin_url, text_of
 
 CONTACT_MODELS = [Organisation, Location, ContactPerson, User]
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-@pytest.fixture
-def admin_client(world, client):
-    client.force_login(world.user("admin"))
-    return client
 
 
 @pytest.mark.parametrize("model", CONTACT_MODELS, ids=lambda model: model.__name__)

@@ -11,9 +11,6 @@ from attendance.services import RowInput, attendance_save
 from escalation.models import Channel, EscalationChain, EscalationStep, Notification, TeamRole, Trigger
 from escalation.sweep import escalation_sweep
 from tests.factories import GuardianshipFactory, PlacementFactory, StudentFactory
-from tests.support import fast_password_hashing, static_files_without_manifest, world
-
-__all__ = ["fast_password_hashing", "static_files_without_manifest", "world"]
 
 AMS = ZoneInfo("Europe/Amsterdam")
 BOTH = [Channel.IN_APP, Channel.EMAIL]

@@ -2,24 +2,13 @@ from datetime import date
 
 import pytest
 from django.contrib import admin
-from django.urls import reverse
 
 from contacts.models import Role
 from students.models import Guardianship, Placement, SchoolClass, Student
 from tests.factories import ContactPersonFactory, GuardianshipFactory, PlacementFactory, StudentFactory
-from tests.support import text_of
+from tests.support import admin_url, text_of
 
 STUDENT_MODELS = [SchoolClass, Student]
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-@pytest.fixture
-def admin_client(world, client):
-    client.force_login(world.user("admin"))
-    return client
 
 
 @pytest.mark.parametrize("model", STUDENT_MODELS, ids=lambda model: model.__name__)
