@@ -1,8 +1,10 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 # Session key set at login (amvcoord.signals): whether the user has a confirmed TOTP device. Kept in the session
 # so that ordinary page views cost no extra query.
@@ -43,3 +45,17 @@ class TwoFactorMiddleware:
     def _is_open(self, path):
         open_paths = {reverse("two_factor_verify"), reverse("two_factor_setup"), reverse("logout")}
         return path in open_paths or path.startswith(self.OPEN_PREFIXES)
+
+
+class DutchFirstLocaleMiddleware(LocaleMiddleware):
+    """Dutch unless the person chose English with the switch in the header.
+
+    Django's LocaleMiddleware also follows the browser's Accept-Language, and many school computers run an
+    English browser: the Dutch teacher would get English pages without asking for them.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()

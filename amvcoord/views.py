@@ -4,10 +4,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from attendance import selectors as attendance_selectors
 from contacts.models import HOUSING_ROLES, ContactPerson, Role
+from escalation import selectors as escalation_selectors
+from escalation.models import Escalation
 from students import selectors as student_selectors
 from students.models import Student
 
@@ -22,9 +26,21 @@ def home(request):
     role = request.user.role
     context = {"person": person, "role": role, "two_factor_active": request.user.is_verified()}
     if person is not None:
+        today = timezone.localdate()
         students = student_selectors.students_visible_to(request.user).filter(status=Student.Status.ACTIVE)
         context["student_count"] = students.count()
-        context["classes"] = student_selectors.mentor_classes(person)
+        classes = list(student_selectors.mentor_classes(person))
+        progress = attendance_selectors.roster_progress(classes, today) if classes else {}
+        for school_class in classes:
+            school_class.saved_today = progress.get(school_class.id, 0)
+        context["classes"] = classes
+        if role in (Role.CARE_COORDINATOR, Role.SCHOOL_MANAGEMENT):
+            context["school_day"] = attendance_selectors.school_day_summary(person.organisation_id, today)
+            context["open_escalations"] = escalation_selectors.escalations_visible_to(request.user).filter(
+                school_id=person.organisation_id, status__in=Escalation.ACTIVE
+            ).count()
+        if role in attendance_selectors.REPORTER_ROLES:
+            context["open_sick_reports"] = attendance_selectors.open_sick_reports_for(request.user).count()
         if role in HOUSING_ROLES:
             context["locations"] = student_selectors.housing_locations_of(person)
         if role in (

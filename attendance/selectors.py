@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from auditlog.models import LogEntry
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -501,3 +501,33 @@ def _registrations(**rows_by_model) -> dict[tuple[str, int], LogEntry]:
 
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+# -- start page -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SchoolDay:
+    day: date
+    is_school_day: bool
+    absent: int = 0
+    unexplained: int = 0
+
+
+def school_day_summary(school_id, day: date) -> SchoolDay:
+    """How the school's day is going: absences so far and how many nobody has explained yet."""
+    calendar = SchoolCalendar(school_id)
+    counts = AttendanceRecord.objects.filter(
+        student__school_id=school_id, day=day, status=AttendanceRecord.Status.ABSENT
+    ).aggregate(absent=Count("id"), unexplained=Count("id", filter=Q(reason="")))
+    return SchoolDay(day=day, is_school_day=calendar.is_school_day(day), **counts)
+
+
+def roster_progress(classes, day: date) -> dict[int, int]:
+    """Per class: how many pupils already have a record for `day`."""
+    return dict(
+        AttendanceRecord.objects.filter(school_class__in=classes, day=day)
+        .values("school_class")
+        .annotate(saved=Count("id"))
+        .values_list("school_class", "saved")
+    )

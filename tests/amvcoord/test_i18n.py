@@ -54,3 +54,10 @@ def test_it_offers_both_languages_on_every_page(db, client):
     assert f'action="{SET_LANGUAGE}"' in html
     assert 'name="language" value="nl"' in html
     assert 'name="language" value="en"' in html
+
+
+def test_it_stays_dutch_for_an_english_browser_until_english_is_chosen(client, db):
+    english_browser = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+    assert '<html lang="nl"' in client.get("/inloggen/", **english_browser).content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/inloggen/"})
+    assert '<html lang="en"' in client.get("/inloggen/", **english_browser).content.decode()
