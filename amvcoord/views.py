@@ -36,9 +36,11 @@ def home(request):
         context["classes"] = classes
         if role in (Role.CARE_COORDINATOR, Role.SCHOOL_MANAGEMENT):
             context["school_day"] = attendance_selectors.school_day_summary(person.organisation_id, today)
-            context["open_escalations"] = escalation_selectors.escalations_visible_to(request.user).filter(
-                school_id=person.organisation_id, status__in=Escalation.ACTIVE
-            ).count()
+            context["open_escalations"] = (
+                escalation_selectors.escalations_visible_to(request.user)
+                .filter(school_id=person.organisation_id, status__in=Escalation.ACTIVE)
+                .count()
+            )
         if role in attendance_selectors.REPORTER_ROLES:
             context["open_sick_reports"] = attendance_selectors.open_sick_reports_for(request.user).count()
         if role in HOUSING_ROLES:
