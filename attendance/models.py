@@ -356,6 +356,12 @@ class AttendanceRecord(models.Model):
                 condition=Q(status="absent", authorised=False),
                 name="attendance_unauthorised_idx",
             ),
+            # The escalation sweep looks for repeated unexplained absence every minute.
+            models.Index(
+                fields=["day", "student"],
+                condition=Q(status="absent", reason=""),
+                name="attendance_unexplained_idx",
+            ),
         ]
 
     def __str__(self):

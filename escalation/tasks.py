@@ -17,5 +17,10 @@ def deliver_notification(notification_id):
 
 
 @shared_task(acks_late=True)
+def deliver_notifications(notification_ids):
+    return [delivery.deliver_notification(notification_id) for notification_id in notification_ids]
+
+
+@shared_task(acks_late=True)
 def deliver_due():
     return delivery.deliver_due()
