@@ -22,6 +22,8 @@ AUDITED = {
     "attendance.ExplanationRequest": {},
     "attendance.SickReport": {"mask_fields": ["remark"]},
     "attendance.Appointment": {"mask_fields": ["remark"]},
+    "escalation.EscalationChain": {},
+    "escalation.EscalationStep": {},
 }
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.amvcoord.test_access import OBJECT_PAGES, POST_ONLY_LIST_PAGES, inside, url_for  # noqa: F401
 from tests.factories import ContactPersonFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -210,3 +211,22 @@ def test_it_shows_the_privacy_statement_without_login_in_both_languages(client, 
     english = client.get(reverse("privacy")).content.decode()
     assert '<html lang="en"' in english
     assert "Privacy statement" in english and "5 years" in english
+
+
+def _posting_urls(inside):  # noqa: F811
+    urls = [url_for(name, inside, "mentor") for name in OBJECT_PAGES]  # every object page accepts POST or says 405
+    urls += [reverse(name) for name in POST_ONLY_LIST_PAGES]
+    forms = ["attendance:sick_report_new", "attendance:appointment_new", "escalation:chain_new", "login", "logout"]
+    urls += [reverse(name) for name in [*forms, "set_language", "two_factor_setup", "two_factor_verify"]]
+    return urls
+
+
+@pytest.mark.parametrize("role", ["mentor", "care_coordinator", "housing_worker", "guardian", "admin"])
+def test_it_requires_a_csrf_token_on_every_post(world, inside, role):  # noqa: F811
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.user(role))
+    for url in _posting_urls(inside):
+        response = client.post(url, {"next": "/"})
+        assert response.status_code in (403, 405), url
+        if response.status_code == 403:
+            assert "CSRF" in response.content.decode(), url
