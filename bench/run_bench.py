@@ -44,7 +44,7 @@ from contacts.models import ContactPerson, Organisation, Role, User  # noqa: E40
 from escalation.demo import build_demo_chains  # noqa: E402
 from escalation.models import Escalation, Notification  # noqa: E402
 from escalation.sweep import escalation_sweep  # noqa: E402
-from students.models import SchoolClass  # noqa: E402
+from students.models import SchoolClass, Student  # noqa: E402
 
 SCHOOLS, STUDENTS, HISTORY_DAYS = 100, 30_000, 33
 VOLUME_PREFIX = "ISK Volume"
@@ -118,7 +118,7 @@ def measure(args):
     if school is None:
         sys.exit("No volume data: run `bench/run_bench.py seed` first.")
     print(
-        f"database: {connection.vendor}; students: {school.__class__.objects.count()} organisations, "
+        f"database: {connection.vendor}; {Student.objects.count()} students, "
         f"{AttendanceRecord.objects.count()} attendance records"
     )
     school_class = SchoolClass.objects.filter(location__organisation=school).order_by("name").first()
