@@ -28,7 +28,7 @@ def test_the_daily_attendance_loop(live_server, session, screenshot):
 
         # 08:45 — the mentor opens "Vandaag" and marks three pupils absent, one click each (saved by htmx).
         mentor = session("mentor", DEMO_PASSWORD)
-        mentor.get_by_role("link", name="Vandaag").click()
+        mentor.get_by_role("navigation").get_by_role("link", name="Vandaag").click()
         expect(mentor.get_by_role("heading", name=re.compile("Aanwezigheid 1A"))).to_be_visible()
         for pupil in (sick, at_ind, unexplained):
             row = mentor.get_by_test_id("roster-row").filter(has_text=pupil.full_name)
@@ -41,12 +41,12 @@ def test_the_daily_attendance_loop(live_server, session, screenshot):
         # another (IND appointment).
         clock.move_to(TUESDAY_MORNING.replace(hour=10, minute=0))
         worker = session("woonbegeleider", DEMO_PASSWORD)
-        worker.get_by_role("link", name=re.compile("Te beantwoorden")).click()
+        worker.get_by_role("navigation").get_by_role("link", name=re.compile("Te beantwoorden")).click()
         for pupil in (sick, at_ind, unexplained):
             expect(worker.get_by_test_id("inbox-entry").filter(has_text=pupil.full_name)).to_be_visible()
         screenshot(worker, "2-housing-inbox")
 
-        worker.get_by_role("link", name="Ziekmelding doen").click()
+        worker.get_by_role("main").get_by_role("link", name="Ziekmelding doen").first.click()
         worker.get_by_label("Jongere").select_option(label=sick.full_name)
         worker.get_by_label("Ziek vanaf").fill("2026-03-10")
         worker.get_by_label("Verwacht terug op school").fill("2026-03-13")
@@ -74,7 +74,7 @@ def test_the_daily_attendance_loop(live_server, session, screenshot):
         # fills in the roster.
         clock.move_to(TUESDAY_MORNING.replace(day=11))
         mentor = session("mentor", DEMO_PASSWORD)
-        mentor.get_by_role("link", name="Vandaag").click()
+        mentor.get_by_role("navigation").get_by_role("link", name="Vandaag").click()
         sick_row = mentor.get_by_test_id("roster-row").filter(has_text=sick.full_name)
         expect(sick_row).to_contain_text("Ziek gemeld sinds 10-3")
         expect(sick_row.get_by_role("radio", name="Afwezig")).to_be_checked()
@@ -82,7 +82,7 @@ def test_the_daily_attendance_loop(live_server, session, screenshot):
 
         # The sick pupil is admitted to hospital: the mentor's bell shows it at once, without health details.
         worker = session("woonbegeleider", DEMO_PASSWORD)
-        worker.get_by_role("link", name=re.compile("Te beantwoorden")).click()
+        worker.get_by_role("navigation").get_by_role("link", name=re.compile("Te beantwoorden")).click()
         worker.get_by_role("row").filter(has_text=sick.full_name).get_by_role(
             "button", name=re.compile("ziekenhuis")
         ).click()
@@ -96,6 +96,6 @@ def test_the_daily_attendance_loop(live_server, session, screenshot):
         screenshot(mentor, "6-mentor-notified")
         notification.click()
         expect(mentor.get_by_test_id("team-card")).to_be_visible()
-        mentor.get_by_role("link", name="Tijdlijn").click()
+        mentor.get_by_role("main").get_by_role("link", name="Tijdlijn").click()
         expect(mentor.get_by_test_id("timeline-entry").filter(has_text="ziekenhuis")).to_be_visible()
         screenshot(mentor, "7-mentor-chronology")

@@ -38,12 +38,12 @@ def test_an_unanswered_absence_climbs_the_chain_until_someone_acts(live_server, 
         # 08:45 — absent.
         clock.move_to(at(8, 45))
         mentor = session("mentor", DEMO_PASSWORD)
-        mentor.get_by_role("link", name="Vandaag").click()
+        mentor.get_by_role("navigation").get_by_role("link", name="Vandaag").click()
         mentor.get_by_test_id("roster-row").filter(has_text=pupil.full_name).get_by_text("Afwezig", exact=True).click()
         expect(mentor.get_by_test_id("roster-row").filter(has_text=pupil.full_name)).to_contain_text("opgeslagen")
 
         coordinator = session("zorgcoordinator", DEMO_PASSWORD)
-        coordinator.get_by_role("link", name="Escalaties").click()
+        coordinator.get_by_role("navigation").get_by_role("link", name="Escalaties").click()
         figures_before = wiekenweg_figures(coordinator).inner_text()
         screenshot(coordinator, "1-dashboard-before")
 
@@ -54,7 +54,7 @@ def test_an_unanswered_absence_climbs_the_chain_until_someone_acts(live_server, 
         clock.move_to(at(12, 6))
         worker = session("woonbegeleider", DEMO_PASSWORD)
         expect(worker.get_by_test_id("unread-count")).to_be_visible()
-        worker.get_by_role("link", name="Mijn escalaties").click()
+        worker.get_by_role("navigation").get_by_role("link", name="Mijn escalaties").click()
         expect(worker.get_by_test_id("my-escalation").filter(has_text=pupil.full_name)).to_contain_text("Open")
         screenshot(worker, "2-housing-worker-notified")
 
@@ -65,13 +65,13 @@ def test_an_unanswered_absence_climbs_the_chain_until_someone_acts(live_server, 
         clock.move_to(at(14, 11))
         for username in ("locatiemanager", "voogd"):
             page = session(username, DEMO_PASSWORD)
-            page.get_by_role("link", name="Mijn escalaties").click()
+            page.get_by_role("navigation").get_by_role("link", name="Mijn escalaties").click()
             expect(page.get_by_test_id("my-escalation").filter(has_text=pupil.full_name)).to_be_visible()
             screenshot(page, f"3-{username}-notified")
 
         # The care coordinator sees it at step 2 on the dashboard and takes it on.
         coordinator = session("zorgcoordinator", DEMO_PASSWORD)
-        coordinator.get_by_role("link", name="Escalaties").click()
+        coordinator.get_by_role("navigation").get_by_role("link", name="Escalaties").click()
         row = coordinator.get_by_test_id("escalation-row").filter(has_text=pupil.full_name)
         expect(row).to_contain_text("2: Locatiemanager, Voogd")
         row.get_by_role("button", name="Ik pak dit op").click()
@@ -83,7 +83,7 @@ def test_an_unanswered_absence_climbs_the_chain_until_someone_acts(live_server, 
         # The housing worker explains: the escalation is resolved and leaves the dashboard.
         clock.move_to(at(14, 30))
         worker = session("woonbegeleider", DEMO_PASSWORD)
-        worker.get_by_role("link", name=re.compile("Te beantwoorden")).click()
+        worker.get_by_role("navigation").get_by_role("link", name=re.compile("Te beantwoorden")).click()
         entry = worker.get_by_test_id("inbox-entry").filter(has_text=pupil.full_name)
         entry.get_by_label("Reden").select_option(label="Afspraak voogd / Nidos")
         entry.get_by_role("button", name="Toelichten").click()
