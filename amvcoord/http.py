@@ -22,4 +22,5 @@ def redirect_back(request, fallback) -> HttpResponseRedirect:
 
 def ids_from(values) -> list[int]:
     """The valid ids among submitted strings; anything else is ignored."""
-    return [int(value) for value in values if value.isdigit() and int(value) <= MAX_ID]
+    # isdigit() also accepts "²"; ASCII decimals are what int() reads.
+    return [int(value) for value in values if value.isascii() and value.isdecimal() and int(value) <= MAX_ID]

@@ -36,6 +36,7 @@ def home(request):
         context["classes"] = classes
         if role in (Role.CARE_COORDINATOR, Role.SCHOOL_MANAGEMENT):
             context["school_day"] = attendance_selectors.school_day_summary(person.organisation_id, today)
+        if role == Role.CARE_COORDINATOR:
             context["open_escalations"] = (
                 escalation_selectors.escalations_visible_to(request.user)
                 .filter(school_id=person.organisation_id, status__in=Escalation.ACTIVE)
@@ -93,4 +94,6 @@ def student_audit_trail(request, student_id):
         if request.user.role != Role.CARE_COORDINATOR:
             raise PermissionDenied
     page = Paginator(audit_trail_for_student(student), 100).get_page(request.GET.get("page"))
-    return render(request, "audit_trail.html", {"student": student, "page": page})
+    # An admin answers the access request (who read or changed what, when) without seeing the care details.
+    context = {"student": student, "page": page, "show_details": request.user.role != Role.ADMIN}
+    return render(request, "audit_trail.html", context)

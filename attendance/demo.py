@@ -163,6 +163,7 @@ def build_current_events(*, students, rng, reporter_for_location: dict[int, int]
             first_day=today - timedelta(days=index % 3),
             expected_back=today + timedelta(days=2) if index % 2 else None,
             hospital_admission=index == 0,
+            hospital_reported_at=timezone.now() if index == 0 else None,
             reported_by_id=reporter_for_location[placements[student.id].location_id],
         )
         for index, student in enumerate(sick)

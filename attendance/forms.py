@@ -33,6 +33,13 @@ class RosterRowForm(forms.Form):
 class RosterDayForm(forms.Form):
     datum = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
 
+    def clean_datum(self):
+        day = self.cleaned_data["datum"]
+        today = timezone.localdate()
+        if abs((day - today).days) > 366:
+            raise forms.ValidationError(_("Kies een datum binnen een jaar van vandaag."))
+        return day
+
 
 class ExplanationForm(forms.Form):
     requests = forms.TypedMultipleChoiceField(label=_("Dagen"), coerce=int, widget=forms.CheckboxSelectMultiple)

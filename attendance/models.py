@@ -144,6 +144,7 @@ class SickReport(models.Model):
     expected_back = models.DateField(_("verwacht terug op"), null=True, blank=True)
     last_day = models.DateField(_("laatste ziektedag"), null=True, blank=True)
     hospital_admission = models.BooleanField(_("opgenomen in ziekenhuis"), default=False)
+    hospital_reported_at = models.DateTimeField(_("ziekenhuisopname gemeld op"), null=True, blank=True)
     remark = models.CharField(_("opmerking"), max_length=300, blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("gemeld door")
@@ -366,14 +367,6 @@ class AttendanceRecord(models.Model):
 
     def __str__(self):
         return f"{self.student} {self.day:%d-%m-%Y} {self.get_status_display()}"
-
-    @property
-    def is_absence(self):
-        return self.status == self.Status.ABSENT
-
-    @property
-    def is_explained(self):
-        return bool(self.reason)
 
 
 class ExplanationRequest(models.Model):

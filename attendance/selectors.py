@@ -1,5 +1,6 @@
 """Reads of the daily attendance loop, scoped to the asking user's relationship with the students."""
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -139,6 +140,22 @@ class RosterRow:
         return self.sick_report is not None or any(not a.at_school for a in self.appointments)
 
     @property
+    def version(self) -> str:
+        """A fingerprint of the record as the page saw it: a later save can tell whether it is stale."""
+        if self.record is None:
+            return ""
+        record = self.record
+        state = (
+            record.updated_at.isoformat(),
+            record.updated_by_id,
+            record.status,
+            record.minutes_late,
+            record.lesson_hours_missed,
+            record.remark,
+        )
+        return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
+
+    @property
     def status(self):
         if self.record:
             return self.record.status
@@ -223,10 +240,6 @@ def roster_row(school_class: SchoolClass, day: date, student_id) -> RosterRow:
     )
 
 
-def default_roster_day(school_class: SchoolClass, today: date) -> date:
-    return roster_calendar(school_class).previous_school_day(today)
-
-
 # -- the housing inbox ------------------------------------------------------------------------------------------
 
 
@@ -234,6 +247,8 @@ def default_roster_day(school_class: SchoolClass, today: date) -> date:
 class InboxEntry:
     student: Student
     requests: list[ExplanationRequest]
+    # False for a former resident: the request is still this location's to answer, the student page is not.
+    is_current: bool = True
 
 
 def inbox(user) -> list[InboxEntry]:
@@ -251,6 +266,10 @@ def inbox(user) -> list[InboxEntry]:
     entries = {}
     for request in requests:
         entries.setdefault(request.student_id, InboxEntry(request.student, [])).requests.append(request)
+    if entries:
+        current = set(students_visible_to(user).filter(id__in=list(entries)).values_list("id", flat=True))
+        for student_id, entry in entries.items():
+            entry.is_current = student_id in current
     return list(entries.values())
 
 
@@ -531,3 +550,24 @@ def roster_progress(classes, day: date) -> dict[int, int]:
         .annotate(saved=Count("id"))
         .values_list("school_class", "saved")
     )
+
+
+@dataclass
+class CurrentSituation:
+    sick_report: SickReport | None
+    hospital: bool
+    appointments: list[Appointment]
+
+
+def current_situation(user, student: Student) -> CurrentSituation:
+    """What the team should know today: an open sick report (the hospital admission only for the roles that
+    act on it) and appointments today and tomorrow."""
+    today = timezone.localdate()
+    sick_report = SickReport.objects.filter(student=student, last_day__isnull=True).first()
+    appointments = list(
+        Appointment.objects.filter(student=student, day__gte=today, day__lte=today + timedelta(days=1)).order_by(
+            "day", "starts_at"
+        )
+    )
+    hospital = bool(sick_report and sick_report.hospital_admission and can_see_health_details(user))
+    return CurrentSituation(sick_report=sick_report, hospital=hospital, appointments=appointments)

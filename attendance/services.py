@@ -233,7 +233,12 @@ def _explain(record, *, reason, remark, source, actor, now, sick_report=None):
     record.explained_at = now
     record.sick_report = sick_report
     if not record.authorisation_overridden:
-        record.authorised = authorisation_defaults(record.student.school_id)[reason]
+        authorised = authorisation_defaults(record.student.school_id)[reason]
+        if record.decided_at and authorised != record.authorised:
+            # The care coordinator judged the absence before this explanation: that judgement no longer stands,
+            # and must not keep their name on the new default.
+            record.decided_by = record.decided_at = None
+        record.authorised = authorised
     record.save()
 
 
@@ -299,6 +304,7 @@ def sick_report_create(
             % {"name": student.full_name, "date": date_format(current.first_day)}
         )
     report = SickReport(
+        hospital_reported_at=timezone.now() if hospital_admission else None,
         student=student,
         first_day=first_day,
         expected_back=expected_back,
@@ -352,7 +358,8 @@ def sick_report_admit_to_hospital(*, report: SickReport, actor) -> SickReport:
     if report.hospital_admission:
         return report
     report.hospital_admission = True
-    report.save(update_fields=["hospital_admission"])
+    report.hospital_reported_at = timezone.now()
+    report.save(update_fields=["hospital_admission", "hospital_reported_at"])
     _tell_school_urgently(report)
     return report
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amvcoord.audit import log_read, log_reads
@@ -64,6 +64,23 @@ def _row_form(row, data=None):
     return RosterRowForm(data, prefix=f"s{row.student.id}", initial=initial)
 
 
+def _rows_to_save(request, forms):
+    """The rows to save from a whole-class submit: new ones, and changed ones nobody else changed meanwhile.
+
+    A row whose record changed after this page was loaded (another mentor, the care coordinator, a second tab) is
+    not overwritten; if the mentor changed it too, their name is returned so the page can say so.
+    """
+    rows, overtaken = {}, []
+    for row, form in forms:
+        seen = request.POST.get(f"{form.prefix}-seen", "")
+        if row.record is not None and seen != row.version:
+            if form.has_changed():
+                overtaken.append(row.student.full_name)
+        elif row.record is None or form.has_changed():
+            rows[row.student.id] = form.row_input()
+    return rows, overtaken
+
+
 def _row_forms(roster, data=None):
     return [(row, _row_form(row, data)) for row in roster.rows]
 
@@ -85,13 +102,9 @@ def roster_view(request, class_id):
     forms = _row_forms(roster, request.POST if request.method == "POST" else None)
     if request.method == "POST" and problem is None:
         if all(form.is_valid() for _row, form in forms):
+            rows, overtaken = _rows_to_save(request, forms)
             try:
-                services.attendance_save(
-                    school_class=school_class,
-                    day=day,
-                    rows={row.student.id: form.row_input() for row, form in forms},
-                    actor=request.user,
-                )
+                services.attendance_save(school_class=school_class, day=day, rows=rows, actor=request.user)
             except ValidationError as error:
                 problem = " ".join(error.messages)
             else:
@@ -100,6 +113,12 @@ def roster_view(request, class_id):
                     _("Aanwezigheid van %(class)s op %(date)s opgeslagen.")
                     % {"class": school_class.name, "date": date_format(day)},
                 )
+                if overtaken:
+                    messages.warning(
+                        request,
+                        _("Intussen door iemand anders gewijzigd, dus niet overschreven: %(names)s.")
+                        % {"names": ", ".join(overtaken)},
+                    )
                 return redirect(f"{reverse('attendance:roster', args=[school_class.id])}?datum={day.isoformat()}")
         else:
             problem = _("Niet opgeslagen: controleer de rijen met een foutmelding.")
@@ -313,16 +332,17 @@ def decisions_view(request):
     return render(request, "attendance/decisions.html", {"filters": filters, "page": page})
 
 
+# Lazy: the header is translated when a file is written, in that person's language, not at import.
 EXPORT_COLUMNS = [
-    _("datum"),
-    _("leerlingnummer"),
-    _("voornaam"),
-    _("achternaam"),
-    _("klas"),
-    _("lesuren gemist"),
-    _("reden"),
-    _("geoorloofd"),
-    _("afwijkend beoordeeld"),
+    gettext_lazy("datum"),
+    gettext_lazy("leerlingnummer"),
+    gettext_lazy("voornaam"),
+    gettext_lazy("achternaam"),
+    gettext_lazy("klas"),
+    gettext_lazy("lesuren gemist"),
+    gettext_lazy("reden"),
+    gettext_lazy("geoorloofd"),
+    gettext_lazy("afwijkend beoordeeld"),
 ]
 
 
@@ -350,7 +370,7 @@ def decisions_export_view(request):
         writer.writerow(
             [
                 record.day.isoformat(),
-                record.student.student_number,
+                _csv_safe(record.student.student_number),
                 _csv_safe(record.student.given_name),
                 _csv_safe(record.student.family_name),
                 _csv_safe(record.school_class.name if record.school_class else ""),

@@ -1,3 +1,4 @@
+from auditlog.models import LogEntry
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -9,6 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ROLE_ORGANISATION_KINDS, ContactPerson, Location, Organisation, User
+
+# The audit log holds care details (reasons, hospital admissions); admins answer access requests on the
+# inzage page, which shows who read or changed what without them.
+admin.site.unregister(LogEntry)
 
 
 class LocationInline(admin.TabularInline):

@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amvcoord.http import MAX_ID
+
 from .models import Channel, EscalationChain, TeamRole
 
 
 class DashboardFilterForm(forms.Form):
-    location = forms.IntegerField(required=False)
-    school_class = forms.IntegerField(required=False)
+    location = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    school_class = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     step = forms.IntegerField(required=False, min_value=0, max_value=50)
 
 

@@ -13,7 +13,8 @@ from students.models import SchoolClass, Student
 
 class Trigger(models.TextChoices):
     REQUEST_OVERDUE = "request_overdue", _("Uitlegverzoek na de deadline niet beantwoord")
-    HOSPITAL_UNSEEN = "hospital_unseen", _("Ziekenhuisopname nog niet gezien door school")
+    # Named without "ziekenhuis": everyone the chain notifies sees this label, not only those who may know why.
+    HOSPITAL_UNSEEN = "hospital_unseen", _("Dringend bericht van de woonlocatie nog niet gezien door school")
     REPEATED_ABSENCE = "repeated_absence", _("Herhaald onverklaard verzuim in één week")
 
 
@@ -192,6 +193,8 @@ class Escalation(models.Model):
             ),
             models.Index(fields=["school", "status", "next_action_at"], name="escalation_school_idx"),
             models.Index(fields=["student", "status"], name="escalation_student_idx"),
+            # The sweep's check for repeated absence already escalated this week.
+            models.Index(fields=["trigger", "started_at"], name="escalation_trigger_started_idx"),
         ]
 
     def __str__(self):
@@ -235,6 +238,7 @@ class EscalationEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A fixed phrase in Dutch (gettext_noop), translated when shown, or names, shown as they are.
     detail = models.CharField(_("toelichting"), max_length=500, blank=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import ExplanationRequest
+from attendance.selectors import is_care_coordinator_of
 from contacts.models import Location, Role
 from students.models import SchoolClass, Student
 from students.selectors import person_of
@@ -70,10 +71,7 @@ def escalation_for_user_or_404(user, escalation_id) -> Escalation:
 
 
 def can_resolve(user, escalation) -> bool:
-    person = person_of(user)
-    return (
-        person is not None and person.role == Role.CARE_COORDINATOR and person.organisation_id == escalation.school_id
-    )
+    return is_care_coordinator_of(user, escalation.school_id)
 
 
 # -- dashboard --------------------------------------------------------------------------------------------------

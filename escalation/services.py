@@ -12,6 +12,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from attendance.calendar import SchoolCalendar
 from attendance.models import ExplanationRequest
@@ -45,9 +46,14 @@ def notifications_create(
 
 @transaction.atomic
 def notifications_mark_read(*, person: ContactPerson, notification_ids=None) -> int:
-    """Mark in-app notifications read. Reading urgent housing news means school has seen it: its escalation stops."""
+    """Mark in-app notifications read. Opening urgent housing news means school has seen it: its escalation stops.
+
+    Without ids ("mark all as read") urgent housing news stays unread: it counts as seen only once opened.
+    """
     unread = Notification.objects.filter(recipient=person, channel=Notification.Channel.IN_APP, read_at__isnull=True)
-    if notification_ids is not None:
+    if notification_ids is None:
+        unread = unread.exclude(kind=Notification.Kind.URGENT_HOUSING_NEWS)
+    else:
         unread = unread.filter(id__in=notification_ids)
     seen_reports = list(
         unread.filter(kind=Notification.Kind.URGENT_HOUSING_NEWS, sick_report__isnull=False).values_list(
@@ -59,7 +65,8 @@ def notifications_mark_read(*, person: ContactPerson, notification_ids=None) -> 
         escalations_close(
             Escalation.objects.filter(trigger=Trigger.HOSPITAL_UNSEEN, sick_report_id__in=seen_reports),
             status=Escalation.Status.RESOLVED,
-            detail=_("Gelezen door %(name)s.") % {"name": person.name},
+            actor=getattr(person, "user", None),
+            detail=gettext_noop("Gelezen door school."),
         )
     return count
 
@@ -149,9 +156,9 @@ def escalations_close_for_requests(request_ids, *, answered: bool, actor=None) -
         Escalation.objects.filter(explanation_request_id__in=request_ids),
         status=Escalation.Status.RESOLVED if answered else Escalation.Status.CANCELLED,
         actor=actor,
-        detail=_("Toegelicht door de woonlocatie of voogd.")
+        detail=gettext_noop("Toegelicht door de woonlocatie of voogd.")
         if answered
-        else _("Afwezigheid gecorrigeerd door school."),
+        else gettext_noop("Afwezigheid gecorrigeerd door school."),
     )
     repeated = Escalation.objects.filter(
         trigger=Trigger.REPEATED_ABSENCE,
@@ -164,7 +171,7 @@ def escalations_close_for_requests(request_ids, *, answered: bool, actor=None) -
             Escalation.objects.filter(id__in=no_longer_needed),
             status=Escalation.Status.RESOLVED,
             actor=actor,
-            detail=_("Er zijn niet meer genoeg onverklaarde afwezigheden."),
+            detail=gettext_noop("Er zijn niet meer genoeg onverklaarde afwezigheden."),
         )
     return closed
 

@@ -16,8 +16,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from attendance.calendar import SchoolCalendar
 from attendance.models import AttendanceRecord, ExplanationRequest, SickReport
@@ -156,10 +157,11 @@ def _new_causes(now, book: ChainBook) -> list[Cause]:
         SickReport.objects.filter(
             hospital_admission=True,
             last_day__isnull=True,
-            reported_at__gte=now - HOSPITAL_LOOKBACK,
-            reported_at__lte=now,
             student__school_id__in=book.schools(Trigger.HOSPITAL_UNSEEN),
         )
+        # The clock starts when the admission was reported, which may be days after the sick report itself.
+        .annotate(admission_reported_at=Coalesce("hospital_reported_at", "reported_at"))
+        .filter(admission_reported_at__gte=now - HOSPITAL_LOOKBACK, admission_reported_at__lte=now)
         .exclude(Exists(seen))
         .exclude(Exists(Escalation.objects.filter(sick_report=OuterRef("pk"))))
         .select_related("student")
@@ -170,7 +172,7 @@ def _new_causes(now, book: ChainBook) -> list[Cause]:
             f"hospital:{report.id}",
             report.student,
             report.student.school_class_id,
-            report.reported_at,
+            report.admission_reported_at,
             sick_report=report,
         )
         for report in unseen_admissions
@@ -285,7 +287,10 @@ def _process_due(now, result: SweepResult):
             for escalation in batch:
                 mark = context.mark()
                 try:
-                    _advance(escalation, context, result)
+                    # A savepoint: a database error while reading for one escalation would otherwise abort the
+                    # whole batch's transaction on PostgreSQL.
+                    with transaction.atomic():
+                        _advance(escalation, context, result)
                 except Exception as error:  # one bad row must not stop the sweep
                     logger.exception("Escalation %s failed", escalation.id)
                     context.forget(escalation, mark)  # nothing of a failed escalation is written or delivered
@@ -422,7 +427,7 @@ def _advance(escalation, context: _BatchContext, result: SweepResult):
             escalation,
             EscalationEvent.Kind.RESOLVED,
             now,
-            detail=_("De aanleiding is vervallen of afgehandeld."),
+            detail=gettext_noop("De aanleiding is vervallen of afgehandeld."),
         )
         result.closed += 1
         return

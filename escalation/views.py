@@ -123,7 +123,7 @@ def resolve(request, escalation_id):
     escalation = selectors.escalation_for_user_or_404(request.user, escalation_id)
     if not selectors.can_resolve(request.user, escalation):
         raise PermissionDenied
-    if services.escalation_resolve(escalation=escalation, actor=request.user, detail=request.POST.get("detail", "")):
+    if services.escalation_resolve(escalation=escalation, actor=request.user):
         messages.success(request, _("Escalatie over %(name)s afgehandeld.") % {"name": escalation.student.full_name})
     else:
         messages.info(request, _("Deze escalatie was al gesloten."))

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from amvcoord.audit import log_read
 from amvcoord.forms import add_service_errors
+from attendance.selectors import current_situation, is_care_coordinator_of
 
 from . import selectors, services
 from .forms import MoveStudentForm, StudentSearchForm
@@ -53,6 +54,8 @@ def student_detail(request, student_id):
         "placements": selectors.placement_history(student),
         "guardianships": selectors.guardianship_history(student),
         "can_move": selectors.can_move_students(request.user),
+        "situation": current_situation(request.user, student),
+        "can_view_audit_trail": is_care_coordinator_of(request.user, student.school_id),
     }
     return render(request, "students/student_detail.html", context)
 

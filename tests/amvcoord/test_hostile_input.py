@@ -110,7 +110,20 @@ def test_it_refuses_an_oversized_remark_and_saves_nothing(client, world, travel)
     assert not AttendanceRecord.objects.filter(student=world.ward).exists()
 
 
-GARBAGE = ["", "0", "-1", "99999999999999999999", "abc", "2026-02-30", SQL, "\x00", "𝕏" * 300]
+GARBAGE = [
+    "",
+    "0",
+    "-1",
+    "99999999999999999999",
+    "abc",
+    "²",
+    "2026-02-30",
+    "0001-01-01",
+    "9999-12-31",
+    SQL,
+    "\x00",
+    "𝕏" * 300,
+]
 
 
 @pytest.mark.parametrize("role", ["mentor", "care_coordinator", "housing_worker", "guardian", "admin"])
@@ -120,12 +133,15 @@ def test_it_never_answers_500_to_garbage(client, world, inside, travel, role):  
         url = url_for(name, inside, role)
         for value in GARBAGE:
             fields = {**POST_DATA.get(name, lambda objects: {})(inside)}
-            data = dict.fromkeys([*fields, "datum", "next", "q", "page", "token"], value)
+            data = dict.fromkeys([*fields, "datum", "next", "q", "page", "token", "requests", "back_on"], value)
             response = getattr(client, method)(url, data)
             assert response.status_code < 500, (name, value)
     for name in LIST_PAGES:
         for value in GARBAGE:
-            response = client.get(reverse(name), {"q": value, "page": value, "kind": value, "step": value})
+            parameters = dict.fromkeys(
+                ["q", "page", "kind", "step", "location", "school_class", "only", "weeks"], value
+            )
+            response = client.get(reverse(name), parameters)
             assert response.status_code < 500, (name, value)
     for name in ["attendance:sick_report_new", "attendance:appointment_new", "escalation:chain_new"]:
         for value in GARBAGE:

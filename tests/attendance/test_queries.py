@@ -23,9 +23,10 @@ PAGE = 7
 # The class (with its site), school holidays, school policy, students, records of the day (with who saved them
 # and the request), open sick reports, appointments of the day, the mentor's other classes.
 ROSTER_QUERIES = PAGE + 8
-# Open requests (with student, class, record, recorder and location), the header's inbox badge, open sick reports;
-# for housing staff also their location ids, read once and used as literals (contacts.selectors.location_ids_of).
-INBOX_QUERIES = {"guardian": PAGE + 3, "housing_worker": PAGE + 4}
+# Open requests (with student, class, record, recorder and location), which of those students still live here
+# (for the links), the header's inbox badge, open sick reports; for housing staff also their location ids, read
+# once and used as literals (contacts.selectors.location_ids_of).
+INBOX_QUERIES = {"guardian": PAGE + 4, "housing_worker": PAGE + 5}
 # The page's count and the page of absences (with student, class, explainer and decider).
 DECISIONS_QUERIES = PAGE + 2
 # The student, logging the read, then per kind one query: records, sick reports, appointments, placements,

@@ -149,9 +149,9 @@ def test_it_finds_one_roster_row_and_404s_for_a_stranger(world):
 
 
 def test_it_opens_the_roster_on_the_last_school_day(world):
-    assert selectors.default_roster_day(world.school_class, TUESDAY) == TUESDAY
-    assert selectors.default_roster_day(world.school_class, SATURDAY) == date(2026, 3, 13)
-    assert selectors.default_roster_day(world.school_class, date(2026, 4, 27)) == date(2026, 4, 24)
+    assert selectors.roster_calendar(world.school_class).previous_school_day(TUESDAY) == TUESDAY
+    assert selectors.roster_calendar(world.school_class).previous_school_day(SATURDAY) == date(2026, 3, 13)
+    assert selectors.roster_calendar(world.school_class).previous_school_day(date(2026, 4, 27)) == date(2026, 4, 24)
 
 
 # -- the housing inbox ------------------------------------------------------------------------------------------

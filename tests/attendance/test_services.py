@@ -913,3 +913,13 @@ def test_it_refuses_a_hospital_admission_on_a_closed_sick_report_or_by_an_outsid
     sick_report_close(report=report, back_on=world.today + timedelta(days=1), actor=world.user("housing_worker"))
     with pytest.raises(ValidationError):
         sick_report_admit_to_hospital(report=report, actor=world.user("housing_worker"))
+
+
+def test_it_voids_an_earlier_decision_that_an_explanation_changes(world):
+    record = mark(world, world.ward, absent())
+    absence_decide(record=record, authorised=False, note="", actor=world.user("care_coordinator"))
+    request = ExplanationRequest.objects.get(record=record)
+    explanation_give(request_ids=[request.id], reason="sick", remark="", actor=world.user("housing_worker"))
+    record.refresh_from_db()
+    assert record.authorised is True
+    assert record.decided_by is None and record.decided_at is None

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from attendance.models import Appointment, AttendanceRecord, ExplanationRequest, SickReport
-from attendance.services import absence_decide, explanation_give
+from attendance.services import RowInput, absence_decide, explanation_give
 from contacts.models import Role
 from escalation.models import Notification
 from students.services import student_move
@@ -896,3 +896,44 @@ def test_it_answers_the_export_only_to_get(world, client):
 
 def test_it_sends_an_anonymous_export_to_the_login(world, client):
     assert_login_redirect(client.get(EXPORT_URL))
+
+
+def test_it_does_not_overwrite_a_newer_change_with_an_untouched_row(client, world):
+    """The mentor loaded the page; meanwhile the care coordinator marked the ward late. Saving the whole class
+    must not put the ward back to what the mentor's page showed."""
+    mark(world, world.ward, present())
+    as_role(client, world, "mentor")
+    page = client.get(reverse("attendance:roster", args=[world.school_class.id]))
+    data = {"datum": TUESDAY.isoformat()}
+    for row, form in page.context["forms"]:
+        data[f"s{row.student.id}-status"] = form["status"].value()
+        data[f"s{row.student.id}-seen"] = row.version
+    mark(world, world.ward, RowInput(status="late", minutes_late=10), actor=world.user("care_coordinator"))
+    data[f"s{world.ward.id}-status"] = "absent"  # the mentor changed it too: a conflict, reported, not saved
+    response = client.post(reverse("attendance:roster", args=[world.school_class.id]), data, follow=True)
+    assert AttendanceRecord.objects.get(student=world.ward, day=TUESDAY).status == "late"
+    assert "Intussen door iemand anders gewijzigd" in text_of(response)
+    assert world.ward.full_name in text_of(response)
+
+
+def test_it_saves_a_changed_row_that_nobody_else_touched(client, world):
+    mark(world, world.ward, present())
+    as_role(client, world, "mentor")
+    page = client.get(reverse("attendance:roster", args=[world.school_class.id]))
+    data = {"datum": TUESDAY.isoformat()}
+    for row, form in page.context["forms"]:
+        data[f"s{row.student.id}-status"] = form["status"].value()
+        data[f"s{row.student.id}-seen"] = row.version
+    data[f"s{world.ward.id}-status"] = "absent"
+    client.post(reverse("attendance:roster", args=[world.school_class.id]), data)
+    assert AttendanceRecord.objects.get(student=world.ward, day=TUESDAY).status == "absent"
+
+
+def test_it_answers_for_a_former_resident_without_linking_to_their_pages(client, world, clock):
+    mark(world, world.ward, absent())
+    student_move(student=world.ward, location=world.other_location, moved_on=WEDNESDAY)
+    clock.move_to(at(2026, 3, 11, 9, 0), tick=False)
+    html = text_of(as_role(client, world, "housing_worker").get(reverse("attendance:inbox")))
+    assert world.ward.full_name in html
+    assert "woont hier niet meer" in html
+    assert reverse("students:detail", args=[world.ward.id]) not in html

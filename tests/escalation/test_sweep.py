@@ -7,7 +7,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from attendance.models import ExplanationRequest, Reason
-from attendance.services import RowInput, attendance_save, explanation_give, sick_report_create
+from attendance.services import (
+    RowInput,
+    attendance_save,
+    explanation_give,
+    sick_report_admit_to_hospital,
+    sick_report_create,
+)
 from escalation.models import Escalation, EscalationEvent, Notification, SweepRun, TeamRole, Trigger
 from escalation.selectors import students_nobody_to_notify
 from escalation.services import (
@@ -333,7 +339,9 @@ def test_an_unread_hospital_admission_escalates_and_reading_it_resolves(world, h
     escalation.refresh_from_db()
     assert escalation.status == Escalation.Status.RESOLVED
     assert escalation.next_action_at is None
-    assert "Mentor Marieke" in escalation.events.get(kind="resolved").detail
+    resolved = escalation.events.get(kind="resolved")
+    assert resolved.actor == world.user("mentor")
+    assert resolved.detail == "Gelezen door school."
     assert not Notification.objects.filter(escalation=escalation, status=Notification.Status.PENDING).exists()
     sweep(at(2026, 3, 10, 11))
     assert not notifications(step=2)
@@ -341,12 +349,25 @@ def test_an_unread_hospital_admission_escalates_and_reading_it_resolves(world, h
 
 def test_a_hospital_admission_read_in_time_never_escalates(world, hospital_chain):
     admit_to_hospital(world, at(2026, 3, 10, 9))
+    coordinator = world.user("care_coordinator").person
+    urgent = Notification.objects.get(recipient=coordinator, kind=Notification.Kind.URGENT_HOUSING_NEWS)
+    with travel(at(2026, 3, 10, 9, 10)):
+        notifications_mark_read(person=coordinator, notification_ids=[urgent.id])
+
+    sweep(at(2026, 3, 10, 10))
+
+    assert not Escalation.objects.exists()
+
+
+def test_marking_everything_read_does_not_count_as_seeing_a_hospital_admission(world, hospital_chain):
+    admit_to_hospital(world, at(2026, 3, 10, 9))
     with travel(at(2026, 3, 10, 9, 10)):
         notifications_mark_read(person=world.user("care_coordinator").person)
 
     sweep(at(2026, 3, 10, 10))
 
-    assert not Escalation.objects.exists()
+    assert Escalation.objects.get().trigger == Trigger.HOSPITAL_UNSEEN
+    assert Notification.objects.filter(kind=Notification.Kind.URGENT_HOUSING_NEWS, read_at__isnull=True).count() == 2
 
 
 def test_a_hospital_escalation_ends_when_the_student_is_reported_better(world, hospital_chain):
@@ -766,3 +787,23 @@ def test_a_last_step_at_zero_minutes_still_leaves_time_before_repeating_and_exha
     escalation.refresh_from_db()
     assert escalation.status == Escalation.Status.EXHAUSTED
     assert [rnd for *_rest, rnd in notifications(kind="escalation")] == [0, 1]
+
+
+def test_it_counts_a_later_hospital_admission_from_when_it_was_reported(world):
+    """Sick on Monday, admitted on Friday: the chain's grace period starts on Friday, not Monday."""
+    make_chain(world.school, [(["mentor"], 30, IN_APP)], trigger=Trigger.HOSPITAL_UNSEEN)
+    with travel(at(2026, 3, 9, 9, 0)):
+        report = sick_report_create(
+            student=world.ward,
+            first_day=date(2026, 3, 9),
+            expected_back=None,
+            hospital_admission=False,
+            remark="",
+            actor=world.user("housing_worker"),
+        )
+    with travel(at(2026, 3, 13, 10, 0)):
+        sick_report_admit_to_hospital(report=report, actor=world.user("housing_worker"))
+        sweep(at(2026, 3, 13, 10, 5))
+    escalation = Escalation.objects.get(sick_report=report)
+    assert escalation.current_step == 0
+    assert escalation.next_action_at == at(2026, 3, 13, 10, 30)

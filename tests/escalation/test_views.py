@@ -247,13 +247,13 @@ def test_resolve_from_the_dashboard(world, escalation, client):
     url = reverse("escalation:resolve", args=[escalation.id])
     dashboard = reverse("escalation:dashboard")
 
-    response = logged_in(client, world.user("care_coordinator")).post(url, {"next": dashboard, "detail": "Gebeld"})
+    response = logged_in(client, world.user("care_coordinator")).post(url, {"next": dashboard})
 
     assert response["Location"] == dashboard
     escalation.refresh_from_db()
     assert escalation.status == Escalation.Status.RESOLVED
     assert escalation.closed_by == world.user("care_coordinator")
-    assert escalation.events.get(kind="resolved").detail == "Gebeld"
+    assert escalation.events.get(kind="resolved").actor == world.user("care_coordinator")
     assert Notification.objects.get(channel="email").status == Notification.Status.CANCELLED
     page = text_of(client.get(dashboard))
     assert 'data-testid="escalation-row"' not in page
