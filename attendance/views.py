@@ -317,17 +317,21 @@ def appointment_new_view(request):
 # -- the care coordinator: decisions ----------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def decisions_view(request):
+def _filtered_absences(request):
+    """The decisions page's filter form and the absences it selects; only for the school's care coordinator."""
     person = person_of(request.user)
     if person is None or not selectors.is_care_coordinator_of(request.user, person.organisation_id):
         raise PermissionDenied
     filters = DecisionFilterForm(request.GET or None)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
-    weeks = cleaned.get("weeks") or 4
-    since = timezone.localdate() - timedelta(weeks=weeks)
-    absences = selectors.absences_for_decision(request.user, since=since, only=cleaned.get("only", ""))
+    since = timezone.localdate() - timedelta(weeks=cleaned.get("weeks") or 4)
+    return filters, selectors.absences_for_decision(request.user, since=since, only=cleaned.get("only", ""))
+
+
+@login_required
+@require_GET
+def decisions_view(request):
+    filters, absences = _filtered_absences(request)
     page = Paginator(absences, 50).get_page(request.GET.get("page"))
     return render(request, "attendance/decisions.html", {"filters": filters, "page": page})
 
@@ -353,13 +357,8 @@ def decisions_export_view(request):
 
     Reason categories only: remarks and health details never leave the app. Every exported student is logged
     as read."""
-    person = person_of(request.user)
-    if person is None or not selectors.is_care_coordinator_of(request.user, person.organisation_id):
-        raise PermissionDenied
-    filters = DecisionFilterForm(request.GET or None)
-    cleaned = filters.cleaned_data if filters.is_valid() else {}
-    since = timezone.localdate() - timedelta(weeks=cleaned.get("weeks") or 4)
-    absences = list(selectors.absences_for_decision(request.user, since=since, only=cleaned.get("only", "")))
+    _filters, absences = _filtered_absences(request)
+    absences = list(absences)
     students = {record.student_id: record.student for record in absences}
     log_reads(students.values(), page=gettext_noop("export verzuim"), actor=request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
