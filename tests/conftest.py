@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contacts.models import Role
 
@@ -25,6 +25,15 @@ from .factories import (
 
 # Tests that need PostgreSQL, Redis or Chromium skip on a laptop without them, but fail when CI sets this.
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def dutch(settings):
+    """Each test starts in Dutch: a request in English leaves English active on the thread (Django activates the
+    language per request and never resets it), and service messages would follow it into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
