@@ -40,6 +40,7 @@ test: $(VENV)/.installed $(MO_FILES)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 
 messages: $(VENV)/.installed

@@ -6,7 +6,8 @@ class AmvcoordConfig(AppConfig):
     verbose_name = "amvcoord"
 
     def ready(self):
+        from common.audit import register_audited_models
+
         from . import signals  # noqa: F401 - connects the login receiver
-        from .audit import register_audited_models
 
         register_audited_models()

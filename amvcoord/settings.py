@@ -272,7 +272,7 @@ CONTENT_SECURITY_POLICY = (
 )
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
-AUDITLOG_MASK_CALLABLE = "amvcoord.audit.mask_completely"
+AUDITLOG_MASK_CALLABLE = "common.audit.mask_completely"
 
 LOGGING = {
     "version": 1,

@@ -12,7 +12,8 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
 
-from .http import safe_next_url
+from common.http import safe_next_url
+
 from .middleware import HAS_DEVICE_SESSION_KEY
 
 

@@ -9,13 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from attendance import selectors as attendance_selectors
+from common.audit import audit_trail_for_student
 from contacts.models import HOUSING_ROLES, ContactPerson, Role
 from escalation import selectors as escalation_selectors
 from escalation.models import Escalation
 from students import selectors as student_selectors
 from students.models import Student
-
-from .audit import audit_trail_for_student
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from amvcoord.converters import IsoDateConverter
+from common.converters import IsoDateConverter
 
 from . import views
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from amvcoord.audit import log_read, log_reads
-from amvcoord.forms import add_service_errors
-from amvcoord.http import ids_from, redirect_back
+from common.audit import log_read, log_reads
+from common.forms import add_service_errors
+from common.http import ids_from, redirect_back
 from contacts.models import SCHOOL_ROLES
 from students.selectors import person_of, student_for_user_or_404
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from amvcoord.http import MAX_ID
+from common.http import MAX_ID
 
 from .models import Channel, EscalationChain, TeamRole
 

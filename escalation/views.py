@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from amvcoord.forms import add_service_errors
-from amvcoord.http import redirect_back
+from common.forms import add_service_errors
+from common.http import redirect_back
 from students.selectors import person_of
 
 from . import selectors, services

@@ -172,7 +172,7 @@ class Period(models.Model):
 
     Per student the periods may not overlap and at most one may be open. The unique and check constraints below
     say so to every database; the overlap rule is added by the migrations as an exclusion constraint
-    (PostgreSQL) or triggers (SQLite), see amvcoord.db.
+    (PostgreSQL) or triggers (SQLite), see common.db.
     """
 
     started_on = models.DateField(_("van"))

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
-from amvcoord.audit import log_read
-from amvcoord.forms import add_service_errors
 from attendance.selectors import current_situation, is_care_coordinator_of
+from common.audit import log_read
+from common.forms import add_service_errors
 
 from . import selectors, services
 from .forms import MoveStudentForm, StudentSearchForm

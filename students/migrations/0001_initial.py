@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
-import amvcoord.db
+import common.db
 from django.db import migrations, models
 
 
@@ -149,6 +149,6 @@ class Migration(migrations.Migration):
             model_name='guardianship',
             constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='guardianship_ends_after_start', violation_error_message='De einddatum ligt vóór de begindatum.'),
         ),
-        amvcoord.db.no_overlapping_periods("students_placement", "student_id"),
-        amvcoord.db.no_overlapping_periods("students_guardianship", "student_id"),
+        common.db.no_overlapping_periods("students_placement", "student_id"),
+        common.db.no_overlapping_periods("students_guardianship", "student_id"),
     ]
