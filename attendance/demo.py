@@ -53,67 +53,90 @@ def build_attendance_history(
     location (reason category, authorised by default); the rest keep an open explanation request, the ones
     the escalation engine chases. `recorder_for_class` and `explainer_for_location` map ids to user ids.
     """
-    today = today or timezone.localdate()
     calendar = SchoolCalendar(school_id)
-    school_days = []
-    candidate = calendar.previous_school_day(today, include_today=False)
-    while len(school_days) < days:
-        school_days.append(candidate)
-        candidate = calendar.previous_school_day(candidate, include_today=False)
+    history = _History(school_id, rng, explainer_for_location, absence_rate)
     students = list(
         Student.objects.active().filter(school_id=school_id, school_class__isnull=False).select_related("school_class")
     )
-    # Requests go to the location and guardian of the day itself, as attendance_save addresses them.
-    placements, guardianships = defaultdict(list), defaultdict(list)
-    for placement in Placement.objects.filter(student__school_id=school_id):
-        placements[placement.student_id].append(placement)
-    for guardianship in Guardianship.objects.filter(student__school_id=school_id).select_related("guardian"):
-        guardianships[guardianship.student_id].append(guardianship)
-    authorised_by_default = authorisation_defaults(school_id)
     result = HistoryResult()
     records, pending_requests = [], []
-    reasons, weights = list(REASON_WEIGHTS), list(REASON_WEIGHTS.values())
     deadline_time = calendar.policy.explanation_deadline
-    for day in school_days:
+    for day in _school_days_before(calendar, today or timezone.localdate(), days):
         marked_at = datetime.combine(day, time(8, 45), tzinfo=AMSTERDAM)
         for student in students:
             if day < student.enrolled_on:
                 continue
-            recorder = recorder_for_class[student.school_class_id]
-            roll = rng.random()
-            record = AttendanceRecord(
-                student_id=student.id,
-                day=day,
-                school_class_id=student.school_class_id,
-                recorded_by_id=recorder,
-                updated_by_id=recorder,
-                recorded_at=marked_at,
-                updated_at=marked_at,
-            )
-            if roll < absence_rate:
-                record.status = AttendanceRecord.Status.ABSENT
-                record.lesson_hours_missed = student.school_class.lesson_hours_on(day)
-                placement = _covering(placements[student.id], day)
-                explainer = explainer_for_location.get(placement.location_id) if placement else None
-                guardianship = _covering(guardianships[student.id], day)
-                guardian = guardianship.guardian if guardianship else None
-                guardian = guardian if guardian and guardian.is_active else None
-                if explainer and rng.random() < 0.8:
-                    record.reason = rng.choices(reasons, weights)[0]
-                    record.explanation_source = AttendanceRecord.Source.ANSWER
-                    record.explained_by_id = explainer
-                    record.explained_at = marked_at + timedelta(minutes=rng.randint(20, 400))
-                    record.authorised = authorised_by_default[record.reason]
-                pending_requests.append((record, placement, guardian, day))
-            elif roll < absence_rate + 0.03:
-                record.status = AttendanceRecord.Status.LATE
-                record.minutes_late = rng.choice([5, 10, 15, 25, 40])
+            record, request = history.mark(student, day, marked_at, recorder_for_class[student.school_class_id])
             records.append(record)
+            if request:
+                pending_requests.append(request)
         if len(records) >= batch_size:
             result.records += _flush(records, pending_requests, result, deadline_time, batch_size)
             records, pending_requests = [], []
     result.records += _flush(records, pending_requests, result, deadline_time, batch_size)
     return result
+
+
+def _school_days_before(calendar, today, count):
+    """The `count` school days before `today`, newest first."""
+    school_days = []
+    candidate = calendar.previous_school_day(today, include_today=False)
+    while len(school_days) < count:
+        school_days.append(candidate)
+        candidate = calendar.previous_school_day(candidate, include_today=False)
+    return school_days
+
+
+class _History:
+    """One school's pupils' histories (where they lived, who was their guardian) and the dice of the demo."""
+
+    def __init__(self, school_id, rng, explainer_for_location, absence_rate):
+        self.rng = rng
+        self.explainer_for_location = explainer_for_location
+        self.absence_rate = absence_rate
+        self.reasons, self.weights = list(REASON_WEIGHTS), list(REASON_WEIGHTS.values())
+        self.authorised_by_default = authorisation_defaults(school_id)
+        # Requests go to the location and guardian of the day itself, as attendance_save addresses them.
+        self.placements, self.guardianships = defaultdict(list), defaultdict(list)
+        for placement in Placement.objects.filter(student__school_id=school_id):
+            self.placements[placement.student_id].append(placement)
+        for guardianship in Guardianship.objects.filter(student__school_id=school_id).select_related("guardian"):
+            self.guardianships[guardianship.student_id].append(guardianship)
+
+    def mark(self, student, day, marked_at, recorder):
+        """The pupil's record of the day and, for an absence, what its explanation request needs."""
+        record = AttendanceRecord(
+            student_id=student.id,
+            day=day,
+            school_class_id=student.school_class_id,
+            recorded_by_id=recorder,
+            updated_by_id=recorder,
+            recorded_at=marked_at,
+            updated_at=marked_at,
+        )
+        roll = self.rng.random()
+        if roll < self.absence_rate:
+            return record, self._absent(record, student, day, marked_at)
+        if roll < self.absence_rate + 0.03:
+            record.status = AttendanceRecord.Status.LATE
+            record.minutes_late = self.rng.choice([5, 10, 15, 25, 40])
+        return record, None
+
+    def _absent(self, record, student, day, marked_at):
+        record.status = AttendanceRecord.Status.ABSENT
+        record.lesson_hours_missed = student.school_class.lesson_hours_on(day)
+        placement = _covering(self.placements[student.id], day)
+        explainer = self.explainer_for_location.get(placement.location_id) if placement else None
+        guardianship = _covering(self.guardianships[student.id], day)
+        guardian = guardianship.guardian if guardianship else None
+        guardian = guardian if guardian and guardian.is_active else None
+        if explainer and self.rng.random() < 0.8:
+            record.reason = self.rng.choices(self.reasons, self.weights)[0]
+            record.explanation_source = AttendanceRecord.Source.ANSWER
+            record.explained_by_id = explainer
+            record.explained_at = marked_at + timedelta(minutes=self.rng.randint(20, 400))
+            record.authorised = self.authorised_by_default[record.reason]
+        return record, placement, guardian, day
 
 
 def _covering(periods, day):
