@@ -7,7 +7,11 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from common.periods import covering, covers
 from contacts.models import SCHOOL_ROLES, ContactPerson, Location, Organisation, Role
+
+# No school day has more lesson hours than this: bounds a class's timetable and the hours an absence can miss.
+MAX_LESSON_HOURS_PER_DAY = 12
 
 
 class SchoolClass(models.Model):
@@ -26,17 +30,21 @@ class SchoolClass(models.Model):
     mentors = models.ManyToManyField(ContactPerson, blank=True, related_name="mentor_of", verbose_name=_("mentor(en)"))
     kind = models.CharField(_("soort klas"), max_length=10, choices=Kind.choices, default=Kind.MIXED)
     day_starts_at = models.TimeField(_("dagstart"), default="08:30")
-    hours_monday = models.PositiveSmallIntegerField(_("lesuren maandag"), default=6, validators=[MaxValueValidator(12)])
+    hours_monday = models.PositiveSmallIntegerField(
+        _("lesuren maandag"), default=6, validators=[MaxValueValidator(MAX_LESSON_HOURS_PER_DAY)]
+    )
     hours_tuesday = models.PositiveSmallIntegerField(
-        _("lesuren dinsdag"), default=6, validators=[MaxValueValidator(12)]
+        _("lesuren dinsdag"), default=6, validators=[MaxValueValidator(MAX_LESSON_HOURS_PER_DAY)]
     )
     hours_wednesday = models.PositiveSmallIntegerField(
-        _("lesuren woensdag"), default=4, validators=[MaxValueValidator(12)]
+        _("lesuren woensdag"), default=4, validators=[MaxValueValidator(MAX_LESSON_HOURS_PER_DAY)]
     )
     hours_thursday = models.PositiveSmallIntegerField(
-        _("lesuren donderdag"), default=6, validators=[MaxValueValidator(12)]
+        _("lesuren donderdag"), default=6, validators=[MaxValueValidator(MAX_LESSON_HOURS_PER_DAY)]
     )
-    hours_friday = models.PositiveSmallIntegerField(_("lesuren vrijdag"), default=5, validators=[MaxValueValidator(12)])
+    hours_friday = models.PositiveSmallIntegerField(
+        _("lesuren vrijdag"), default=5, validators=[MaxValueValidator(MAX_LESSON_HOURS_PER_DAY)]
+    )
 
     class Meta:
         ordering = ["location__name", "name"]
@@ -161,7 +169,7 @@ class Student(models.Model):
 
 class PeriodQuerySet(models.QuerySet):
     def on(self, day):
-        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day), started_on__lte=day)
+        return self.filter(covering(day))
 
     def open(self):
         return self.filter(ended_on__isnull=True)
@@ -198,7 +206,7 @@ class Period(models.Model):
         ]
 
     def covers(self, day):
-        return self.started_on <= day and (self.ended_on is None or day <= self.ended_on)
+        return covers(self.started_on, self.ended_on, day)
 
     def overlaps(self, other):
         far_future = date.max

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.periods import covers
 from contacts.models import ContactPerson, Location
-from students.models import SchoolClass, Student
+from students.models import MAX_LESSON_HOURS_PER_DAY, SchoolClass, Student
 
 from .school_rules import Reason
 
@@ -71,7 +72,7 @@ class SickReport(models.Model):
         return self.last_day is None
 
     def covers(self, day):
-        return self.first_day <= day and (self.last_day is None or day <= self.last_day)
+        return covers(self.first_day, self.last_day, day)
 
 
 class Appointment(models.Model):
@@ -129,6 +130,11 @@ class Appointment(models.Model):
         return self.REASON_FOR_KIND[self.kind]
 
 
+# The limits of one roster line, shared by the model, the form, the service and the page.
+MAX_MINUTES_LATE = 480
+REMARK_MAX_LENGTH = 200
+
+
 class AttendanceRecord(models.Model):
     """What school saw of one student on one school day, and what is known about why."""
 
@@ -150,12 +156,15 @@ class AttendanceRecord(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PRESENT)
     minutes_late = models.PositiveSmallIntegerField(
-        _("minuten te laat"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(480)]
+        _("minuten te laat"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_MINUTES_LATE)],
     )
     lesson_hours_missed = models.PositiveSmallIntegerField(
-        _("gemiste lesuren"), default=0, validators=[MaxValueValidator(12)]
+        _("gemiste lesuren"), default=0, validators=[MaxValueValidator(MAX_LESSON_HOURS_PER_DAY)]
     )
-    remark = models.CharField(_("opmerking school"), max_length=200, blank=True)
+    remark = models.CharField(_("opmerking school"), max_length=REMARK_MAX_LENGTH, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("geregistreerd door")
     )
