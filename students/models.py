@@ -14,6 +14,12 @@ from contacts.models import SCHOOL_ROLES, ContactPerson, Location, Organisation,
 MAX_LESSON_HOURS_PER_DAY = 12
 
 
+def _lesson_hours(label, *, default):
+    return models.PositiveSmallIntegerField(
+        label, default=default, validators=[MaxValueValidator(MAX_LESSON_HOURS_PER_DAY)]
+    )
+
+
 class SchoolClass(models.Model):
     class Kind(models.TextChoices):
         AMV_ONLY = "amv_only", _("Alleen AMV's")
@@ -30,21 +36,11 @@ class SchoolClass(models.Model):
     mentors = models.ManyToManyField(ContactPerson, blank=True, related_name="mentor_of", verbose_name=_("mentor(en)"))
     kind = models.CharField(_("soort klas"), max_length=10, choices=Kind.choices, default=Kind.MIXED)
     day_starts_at = models.TimeField(_("dagstart"), default="08:30")
-    hours_monday = models.PositiveSmallIntegerField(
-        _("lesuren maandag"), default=6, validators=[MaxValueValidator(MAX_LESSON_HOURS_PER_DAY)]
-    )
-    hours_tuesday = models.PositiveSmallIntegerField(
-        _("lesuren dinsdag"), default=6, validators=[MaxValueValidator(MAX_LESSON_HOURS_PER_DAY)]
-    )
-    hours_wednesday = models.PositiveSmallIntegerField(
-        _("lesuren woensdag"), default=4, validators=[MaxValueValidator(MAX_LESSON_HOURS_PER_DAY)]
-    )
-    hours_thursday = models.PositiveSmallIntegerField(
-        _("lesuren donderdag"), default=6, validators=[MaxValueValidator(MAX_LESSON_HOURS_PER_DAY)]
-    )
-    hours_friday = models.PositiveSmallIntegerField(
-        _("lesuren vrijdag"), default=5, validators=[MaxValueValidator(MAX_LESSON_HOURS_PER_DAY)]
-    )
+    hours_monday = _lesson_hours(_("lesuren maandag"), default=6)
+    hours_tuesday = _lesson_hours(_("lesuren dinsdag"), default=6)
+    hours_wednesday = _lesson_hours(_("lesuren woensdag"), default=4)
+    hours_thursday = _lesson_hours(_("lesuren donderdag"), default=6)
+    hours_friday = _lesson_hours(_("lesuren vrijdag"), default=5)
 
     class Meta:
         ordering = ["location__name", "name"]
