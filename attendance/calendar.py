@@ -74,6 +74,22 @@ class SchoolCalendar:
             candidate += timedelta(days=1)
         return days
 
+    def lessons_during(self, school_class, day: date, starts_at: time, ends_at: time) -> int:
+        """How many of the class's lesson hours on `day` overlap the stretch from `starts_at` to `ends_at`.
+
+        Lesson hours follow each other from the class's day start, each the school's lesson length long.
+        """
+        length = timedelta(minutes=self.policy.lesson_minutes)
+        lesson_start = datetime.combine(day, school_class.day_starts_at)
+        away_from, away_until = datetime.combine(day, starts_at), datetime.combine(day, ends_at)
+        overlapping = 0
+        for _lesson in range(school_class.lesson_hours_on(day)):
+            lesson_end = lesson_start + length
+            if lesson_start < away_until and away_from < lesson_end:
+                overlapping += 1
+            lesson_start = lesson_end
+        return overlapping
+
     def at(self, day: date, wall_clock: time) -> datetime:
         """An aware datetime for a local date and time (DST-safe: built from the wall clock, not by adding)."""
         return datetime.combine(day, wall_clock, tzinfo=AMSTERDAM)

@@ -2,7 +2,7 @@
 
 from datetime import time
 
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +56,15 @@ class SchoolPolicy(models.Model):
         default=7,
         validators=[MaxValueValidator(60)],
         help_text=_("Hoeveel kalenderdagen terug een mentor een registratie nog mag corrigeren."),
+    )
+    lesson_minutes = models.PositiveSmallIntegerField(
+        _("lesduur (minuten)"),
+        default=50,
+        validators=[MinValueValidator(20), MaxValueValidator(60)],
+        help_text=_(
+            "Hoe lang één lesuur duurt. Lesuren volgen elkaar op vanaf de dagstart van de klas; zo telt een "
+            "afspraak van anderhalf uur alleen de lesuren die erdoor vallen."
+        ),
     )
     workday_starts_at = models.TimeField(_("werkdag begint"), default=time(8, 0))
     workday_ends_at = models.TimeField(_("werkdag eindigt"), default=time(17, 0))

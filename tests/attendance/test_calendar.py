@@ -4,6 +4,7 @@ import pytest
 
 from attendance.calendar import SchoolCalendar
 from attendance.models import SchoolPolicy
+from students.models import SchoolClass
 
 from .factories import SchoolHolidayFactory, SchoolPolicyFactory
 from .helpers import MONDAY, SATURDAY, TUESDAY, at
@@ -198,3 +199,37 @@ def test_it_gives_a_correction_of_yesterday_todays_answer_by_time():
     calendar = SchoolCalendar(0, policy=SchoolPolicy(school_id=0), school_holidays=[])
     tuesday_morning = at(2026, 3, 10, 9)
     assert calendar.explanation_deadline(MONDAY, now=tuesday_morning) == at(2026, 3, 10, 12)
+
+
+# -- lesson hours an appointment covers -------------------------------------------------------------------------
+
+
+def lessons_during(starts_at, ends_at, *, day=MONDAY, lesson_minutes=50):
+    """Class 1A starts at 08:30 with 6 lesson hours on Monday and 4 on Wednesday."""
+    school_class = SchoolClass(day_starts_at=time(8, 30), hours_monday=6, hours_wednesday=4)
+    policy = SchoolPolicy(lesson_minutes=lesson_minutes)
+    return SchoolCalendar(1, policy=policy, school_holidays=[]).lessons_during(school_class, day, starts_at, ends_at)
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at", "lessons"),
+    [
+        # 08:30–09:20, 09:20–10:10, 10:10–11:00, 11:00–11:50, 11:50–12:40, 12:40–13:30
+        (time(10, 0), time(11, 30), 3),  # an hour and a half misses three lessons, not the day
+        (time(9, 20), time(10, 10), 1),  # exactly one lesson: touching its neighbours is no overlap
+        (time(7, 0), time(8, 30), 0),  # before school
+        (time(13, 0), time(15, 0), 1),  # only the last lesson of the day
+        (time(13, 30), time(16, 0), 0),  # after the last lesson
+        (time(8, 0), time(16, 0), 6),  # the whole day
+    ],
+)
+def test_it_counts_only_the_lesson_hours_an_appointment_covers(starts_at, ends_at, lessons):
+    assert lessons_during(starts_at, ends_at) == lessons
+
+
+def test_it_counts_lessons_with_the_schools_lesson_length_and_the_days_timetable():
+    assert lessons_during(time(10, 0), time(11, 0), lesson_minutes=60) == 2  # 09:30–10:30, 10:30–11:30
+    wednesday = MONDAY + timedelta(days=2)
+    assert lessons_during(time(11, 0), time(16, 0), day=wednesday) == 1  # four lessons end at 11:50
+    saturday = MONDAY + timedelta(days=5)
+    assert lessons_during(time(8, 0), time(16, 0), day=saturday) == 0
