@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ROLE_ORGANISATION_KINDS, ContactPerson, Location, Organisation, User
+from .services import contact_deactivate, contact_reactivate
 
 # The audit log holds care details (reasons, hospital admissions); admins answer access requests on the
 # inzage page, which shows who read or changed what without them.
@@ -65,6 +66,15 @@ class StaleFilter(admin.SimpleListFilter):
 
 
 class ContactPersonForm(forms.ModelForm):
+    # Not a model field of this form: switching it goes through contact_deactivate/contact_reactivate in
+    # ContactPersonAdmin.save_model, which also set inactive_since and the login.
+    is_active = forms.BooleanField(
+        label=_("actief"),
+        required=False,
+        initial=True,
+        help_text=_("Uitzetten zet ook de login van deze persoon uit."),
+    )
+
     class Meta:
         model = ContactPerson
         fields = [
@@ -76,9 +86,12 @@ class ContactPersonForm(forms.ModelForm):
             "phone",
             "email",
             "reachable_when",
-            "is_active",
             "verified_on",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["is_active"].initial = self.instance.is_active
 
     def clean(self):
         cleaned = super().clean()
@@ -91,10 +104,6 @@ class ContactPersonForm(forms.ModelForm):
                     % {"kind": organisation.get_kind_display()}
                 }
             )
-        if cleaned.get("is_active", True):
-            self.instance.inactive_since = None
-        elif self.instance.inactive_since is None:
-            self.instance.inactive_since = timezone.localdate()
         locations = cleaned.get("locations") or []
         foreign = [
             location.name for location in locations if organisation and location.organisation_id != organisation.id
@@ -118,8 +127,29 @@ class ContactPersonAdmin(admin.ModelAdmin):
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
     filter_horizontal = ["locations"]
+    fields = [
+        "name",
+        "organisation",
+        "locations",
+        "role",
+        "function",
+        "phone",
+        "email",
+        "reachable_when",
+        "is_active",
+        "inactive_since",
+        "verified_on",
+    ]
     readonly_fields = ["inactive_since"]
     actions = ["mark_verified"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        wanted = form.cleaned_data["is_active"]
+        if obj.is_active and not wanted:
+            contact_deactivate(person=obj, actor=request.user)
+        elif wanted and not obj.is_active:
+            contact_reactivate(person=obj, actor=request.user)
 
     @admin.action(description=_("Markeer als vandaag gecontroleerd"))
     def mark_verified(self, request, queryset):
