@@ -66,15 +66,6 @@ class StaleFilter(admin.SimpleListFilter):
 
 
 class ContactPersonForm(forms.ModelForm):
-    # Not a model field of this form: switching it goes through contact_deactivate/contact_reactivate in
-    # ContactPersonAdmin.save_model, which also set inactive_since and the login.
-    is_active = forms.BooleanField(
-        label=_("actief"),
-        required=False,
-        initial=True,
-        help_text=_("Uitzetten zet ook de login van deze persoon uit."),
-    )
-
     class Meta:
         model = ContactPerson
         fields = [
@@ -86,12 +77,10 @@ class ContactPersonForm(forms.ModelForm):
             "phone",
             "email",
             "reachable_when",
+            "is_active",
             "verified_on",
         ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["is_active"].initial = self.instance.is_active
+        help_texts = {"is_active": _("Uitzetten zet ook de login van deze persoon uit.")}
 
     def clean(self):
         cleaned = super().clean()
@@ -144,8 +133,9 @@ class ContactPersonAdmin(admin.ModelAdmin):
     actions = ["mark_verified"]
 
     def save_model(self, request, obj, form, change):
+        """Switching a person off or on goes through the services, which also set inactive_since and the login."""
+        wanted, obj.is_active = obj.is_active, form.initial.get("is_active", True)
         super().save_model(request, obj, form, change)
-        wanted = form.cleaned_data["is_active"]
         if obj.is_active and not wanted:
             contact_deactivate(person=obj, actor=request.user)
         elif wanted and not obj.is_active:

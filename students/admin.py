@@ -1,3 +1,5 @@
+from copy import copy
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -156,10 +158,14 @@ class StudentAdminForm(forms.ModelForm):
         stored = self.instance  # construct_instance copies the submitted values only after clean()
         if stored.pk is None:
             return cleaned
+        leaving = _is_leaving(stored.status, cleaned.get("status"))
         try:
             if "school_class" in self.changed_data:
-                check_class_change(stored, cleaned.get("school_class"))
-            if _is_leaving(stored.status, cleaned.get("status")) and cleaned.get("left_on"):
+                # save_model changes the class after the plain edits (a re-enrolment among them) and before leaving.
+                at_class_change = copy(stored)
+                at_class_change.status = stored.status if leaving else cleaned.get("status", stored.status)
+                check_class_change(at_class_change, cleaned.get("school_class"))
+            if leaving and cleaned.get("left_on"):
                 check_leaving(stored, cleaned["left_on"])
         except ValidationError as error:
             self.add_error(None, error)
