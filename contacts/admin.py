@@ -116,19 +116,6 @@ class ContactPersonAdmin(admin.ModelAdmin):
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
     filter_horizontal = ["locations"]
-    fields = [
-        "name",
-        "organisation",
-        "locations",
-        "role",
-        "function",
-        "phone",
-        "email",
-        "reachable_when",
-        "is_active",
-        "inactive_since",
-        "verified_on",
-    ]
     readonly_fields = ["inactive_since"]
     actions = ["mark_verified"]
 

@@ -16,19 +16,6 @@ from .services import (
     student_leave,
 )
 
-ENROLMENT_FIELDS = [
-    "school",
-    "school_class",
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "student_number",
-    "enrolled_on",
-    "arrival_date",
-    "nationality",
-    "languages",
-]
-
 
 class SchoolClassForm(forms.ModelForm):
     class Meta:
@@ -210,7 +197,8 @@ class StudentAdmin(admin.ModelAdmin):
             student_leave(student=obj, left_on=left_on, actor=request.user)
 
     def _enrol(self, request, obj, form):
-        enrolled = student_enrol(actor=request.user, **{name: form.cleaned_data[name] for name in ENROLMENT_FIELDS})
+        # The add form has exactly the enrolment fields (get_exclude leaves out status and left_on).
+        enrolled = student_enrol(actor=request.user, **form.cleaned_data)
         # The inline formsets were bound to `obj` before saving and store their rows against its id.
         obj.pk = enrolled.pk
         obj._state.adding, obj._state.db = False, enrolled._state.db
