@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ROLE_ORGANISATION_KINDS, ContactPerson, Location, Organisation, User
+from .services import contact_deactivate, contact_reactivate
 
 # The audit log holds care details (reasons, hospital admissions); admins answer access requests on the
 # inzage page, which shows who read or changed what without them.
@@ -79,6 +80,7 @@ class ContactPersonForm(forms.ModelForm):
             "is_active",
             "verified_on",
         ]
+        help_texts = {"is_active": _("Uitzetten zet ook de login van deze persoon uit.")}
 
     def clean(self):
         cleaned = super().clean()
@@ -91,10 +93,6 @@ class ContactPersonForm(forms.ModelForm):
                     % {"kind": organisation.get_kind_display()}
                 }
             )
-        if cleaned.get("is_active", True):
-            self.instance.inactive_since = None
-        elif self.instance.inactive_since is None:
-            self.instance.inactive_since = timezone.localdate()
         locations = cleaned.get("locations") or []
         foreign = [
             location.name for location in locations if organisation and location.organisation_id != organisation.id
@@ -120,6 +118,15 @@ class ContactPersonAdmin(admin.ModelAdmin):
     filter_horizontal = ["locations"]
     readonly_fields = ["inactive_since"]
     actions = ["mark_verified"]
+
+    def save_model(self, request, obj, form, change):
+        """Switching a person off or on goes through the services, which also set inactive_since and the login."""
+        wanted, obj.is_active = obj.is_active, form.initial.get("is_active", True)
+        super().save_model(request, obj, form, change)
+        if obj.is_active and not wanted:
+            contact_deactivate(person=obj, actor=request.user)
+        elif wanted and not obj.is_active:
+            contact_reactivate(person=obj, actor=request.user)
 
     @admin.action(description=_("Markeer als vandaag gecontroleerd"))
     def mark_verified(self, request, queryset):

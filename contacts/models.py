@@ -169,6 +169,16 @@ class ContactPerson(models.Model):
             models.Index(fields=["organisation", "role"], name="contact_org_role_idx"),
             models.Index(Lower("name"), name="contact_lower_name_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_active=True, inactive_since__isnull=True)
+                | Q(is_active=False, inactive_since__isnull=False),
+                name="contact_inactive_since_matches_is_active",
+                violation_error_message=_(
+                    "Een niet-actieve contactpersoon heeft een datum 'niet meer actief sinds', een actieve niet."
+                ),
+            ),
+        ]
 
     def __str__(self):
         return self.name

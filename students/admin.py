@@ -1,3 +1,5 @@
+from copy import copy
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -5,6 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Guardianship, Placement, SchoolClass, Student
 from .selectors import students_without_placement_or_guardian
+from .services import (
+    check_class_change,
+    check_leaving,
+    check_new_guardian,
+    student_change_class,
+    student_enrol,
+    student_leave,
+)
 
 
 class SchoolClassForm(forms.ModelForm):
@@ -77,9 +87,20 @@ class PlacementInline(admin.TabularInline):
     extra = 0
 
 
+class GuardianshipInlineForm(PeriodInlineForm):
+    def clean(self):
+        cleaned = super().clean()
+        if "guardian" in self.changed_data and cleaned.get("guardian"):
+            try:
+                check_new_guardian(cleaned["guardian"])
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
 class GuardianshipInline(admin.TabularInline):
     model = Guardianship
-    form = PeriodInlineForm
+    form = GuardianshipInlineForm
     formset = PeriodInlineFormSet
     fields = ["guardian", "started_on", "ended_on"]
     autocomplete_fields = ["guardian"]
@@ -99,11 +120,85 @@ class IncompleteTeamFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StudentAdminForm(forms.ModelForm):
+    """Shows the lifecycle services' refusals as form errors; StudentAdmin.save_model then calls the services."""
+
+    class Meta:
+        model = Student
+        fields = [
+            "school",
+            "school_class",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "student_number",
+            "arrival_date",
+            "enrolled_on",
+            "status",
+            "left_on",
+            "nationality",
+            "languages",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = self.instance  # construct_instance copies the submitted values only after clean()
+        if stored.pk is None:
+            return cleaned
+        leaving = _is_leaving(stored.status, cleaned.get("status"))
+        try:
+            if "school_class" in self.changed_data:
+                # save_model changes the class after the plain edits (a re-enrolment among them) and before leaving.
+                at_class_change = copy(stored)
+                at_class_change.status = stored.status if leaving else cleaned.get("status", stored.status)
+                check_class_change(at_class_change, cleaned.get("school_class"))
+            if leaving and cleaned.get("left_on"):
+                check_leaving(stored, cleaned["left_on"])
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+
+def _is_leaving(status_before, status_after):
+    return status_before == Student.Status.ACTIVE and status_after == Student.Status.LEFT
+
+
 @admin.register(Student)
 class StudentAdmin(admin.ModelAdmin):
+    form = StudentAdminForm
     list_display = ["family_name", "given_name", "student_number", "school", "school_class", "status"]
     list_filter = [IncompleteTeamFilter, "status", "school", "school_class__kind"]
     search_fields = ["family_name", "given_name", "student_number"]
     list_select_related = ["school", "school_class"]
     autocomplete_fields = ["school_class"]
     inlines = [PlacementInline, GuardianshipInline]
+
+    def get_exclude(self, request, obj=None):
+        # A new pupil is enrolled; leaving is a later change to an existing pupil.
+        return ["status", "left_on"] if obj is None else []
+
+    def save_model(self, request, obj, form, change):
+        """Class changes and leaving go through their services (leaving closes the pupil's open requests and
+        escalations); the other fields are plain edits and corrections."""
+        if not change:
+            self._enrol(request, obj, form)
+            return
+        new_class, left_on = obj.school_class, obj.left_on
+        class_changed = "school_class" in form.changed_data
+        leaving = _is_leaving(form.initial["status"], obj.status)
+        if class_changed:
+            obj.school_class_id = form.initial["school_class"]
+        if leaving:
+            obj.status, obj.left_on = form.initial["status"], form.initial["left_on"]
+        super().save_model(request, obj, form, change)
+        if class_changed:
+            student_change_class(student=obj, school_class=new_class, actor=request.user)
+        if leaving:
+            student_leave(student=obj, left_on=left_on, actor=request.user)
+
+    def _enrol(self, request, obj, form):
+        # The add form has exactly the enrolment fields (get_exclude leaves out status and left_on).
+        enrolled = student_enrol(actor=request.user, **form.cleaned_data)
+        # The inline formsets were bound to `obj` before saving and store their rows against its id.
+        obj.pk = enrolled.pk
+        obj._state.adding, obj._state.db = False, enrolled._state.db

@@ -90,7 +90,7 @@ def test_it_welcomes_a_superuser_without_contact_person(db, client):
 
 
 def test_it_greets_an_inactive_person_without_their_students(world, client):
-    ContactPerson.objects.filter(name="Mentor Marieke").update(is_active=False)
+    ContactPerson.objects.filter(name="Mentor Marieke").update(is_active=False, inactive_since=world.today)
     client.force_login(world.user("mentor"))
     response = client.get(URL)
     assert response.status_code == 200

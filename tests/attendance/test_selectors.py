@@ -73,8 +73,8 @@ def test_it_gives_roles_outside_school_no_roster(world, role_key):
 def test_it_gives_an_anonymous_or_inactive_user_no_roster(world):
     assert not selectors.roster_classes_for(AnonymousUser()).exists()
     mentor = world.user("mentor")
-    mentor.person.is_active = False
-    mentor.person.save(update_fields=["is_active"])
+    mentor.person.is_active, mentor.person.inactive_since = False, world.today
+    mentor.person.save(update_fields=["is_active", "inactive_since"])
     assert not selectors.roster_classes_for(mentor).exists()
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from contacts.admin import ContactPersonForm
 from contacts.models import ContactPerson, Location, Organisation, Role, User
+from contacts.services import contact_deactivate
 from tests.factories import ContactPersonFactory, SchoolFactory
 from tests.support import admin_url, text_of
 
@@ -136,3 +137,58 @@ def test_it_creates_a_login_for_a_contact_person(world, admin_client):
     user = User.objects.get(username="nieuwe.mentor")
     assert user.person == person
     assert user.check_password("een-lang-en-sterk-wachtwoord")
+
+
+# -- switching a person off and on goes through contact_deactivate / contact_reactivate ----------------------------
+
+
+def change_person(admin_client, person, *, active):
+    data = person_form_data(person.organisation, person.role, name=person.name)
+    if not active:
+        del data["is_active"]
+    return admin_client.post(admin_url(ContactPerson, "change", person.pk), data)
+
+
+def test_it_deactivates_a_person_and_their_login_in_the_admin(world, admin_client):
+    guardian = world.user("guardian")
+    response = change_person(admin_client, guardian.person, active=False)
+    assert response.status_code == 302
+    guardian.refresh_from_db()
+    guardian.person.refresh_from_db()
+    assert (guardian.person.is_active, guardian.person.inactive_since) == (False, world.today)
+    assert not guardian.is_active
+
+
+def test_it_reactivates_a_person_and_their_login_in_the_admin(world, admin_client):
+    guardian = world.user("guardian")
+    contact_deactivate(person=guardian.person, on=world.today - timedelta(days=3))
+    assert (
+        admin_client.get(admin_url(ContactPerson, "change", guardian.person.pk))
+        .context["adminform"]
+        .form["is_active"]
+        .initial
+        is False
+    )
+    response = change_person(admin_client, guardian.person, active=True)
+    assert response.status_code == 302
+    guardian.refresh_from_db()
+    guardian.person.refresh_from_db()
+    assert (guardian.person.is_active, guardian.person.inactive_since, guardian.is_active) == (True, None, True)
+
+
+def test_it_keeps_the_date_when_an_inactive_person_is_edited(world, admin_client):
+    person = world.user("guardian").person
+    contact_deactivate(person=person, on=world.today - timedelta(days=3))
+    response = change_person(admin_client, ContactPerson.objects.get(pk=person.pk), active=False)
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.is_active, person.inactive_since) == (False, world.today - timedelta(days=3))
+
+
+def test_it_adds_a_person_who_is_no_longer_active(world, admin_client):
+    data = person_form_data(world.nidos, Role.GUARDIAN)
+    del data["is_active"]
+    response = admin_client.post(admin_url(ContactPerson, "add"), data)
+    assert response.status_code == 302
+    person = ContactPerson.objects.get(name="Nieuwe Collega")
+    assert (person.is_active, person.inactive_since) == (False, world.today)

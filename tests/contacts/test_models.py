@@ -63,5 +63,5 @@ def test_it_calls_contact_details_stale_after_ninety_days(db, settings):
 
 def test_it_lists_only_active_people(db):
     active = ContactPersonFactory(is_active=True)
-    ContactPersonFactory(is_active=False)
+    ContactPersonFactory(is_active=False, inactive_since=date(2025, 1, 1))
     assert list(ContactPerson.objects.active()) == [active]

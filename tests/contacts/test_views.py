@@ -90,7 +90,7 @@ def test_it_ignores_an_unknown_kind(world, client):
 
 
 def test_it_leaves_out_inactive_people(world, client):
-    ContactPerson.objects.filter(name="Voogd Vera").update(is_active=False)
+    ContactPerson.objects.filter(name="Voogd Vera").update(is_active=False, inactive_since=world.today)
     client.force_login(world.user("mentor"))
     assert "Voogd Vera" not in text_of(client.get(URL))
     assert organisations_on(client.get(URL, {"q": "vera"})) == []

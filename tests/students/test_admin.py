@@ -1,11 +1,20 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib import admin
 
+from attendance.models import ExplanationRequest
 from contacts.models import Role
 from students.models import Guardianship, Placement, SchoolClass, Student
-from tests.factories import ContactPersonFactory, GuardianshipFactory, PlacementFactory, StudentFactory
+from students.signals import student_left
+from tests.attendance.factories import AttendanceRecordFactory, ExplanationRequestFactory
+from tests.factories import (
+    ContactPersonFactory,
+    GuardianshipFactory,
+    PlacementFactory,
+    SchoolClassFactory,
+    StudentFactory,
+)
 from tests.support import admin_url, text_of
 
 STUDENT_MODELS = [SchoolClass, Student]
@@ -246,3 +255,106 @@ def test_it_saves_a_class_with_its_own_mentor(world, admin_client):
     response = admin_client.post(admin_url(SchoolClass, "add"), class_form_data(world, [mentor]))
     assert response.status_code == 302
     assert list(SchoolClass.objects.get(name="2B").mentors.all()) == [mentor]
+
+
+# -- lifecycle through the admin: enrolment, class change, leaving, a new guardian ---------------------------------
+
+
+def test_it_lets_a_pupil_leave_through_the_services_so_no_request_stays_open(world, admin_client):
+    request = ExplanationRequestFactory(record=AttendanceRecordFactory(student=world.ward, absent=True))
+    announced = []
+
+    def receiver(sender, **kwargs):
+        announced.append(kwargs["student"].id)
+
+    student_left.connect(receiver)
+    try:
+        data = {**ward_form_data(world), "status": Student.Status.LEFT, "left_on": world.today.isoformat()}
+        response = admin_client.post(admin_url(Student, "change", world.ward.pk), data)
+    finally:
+        student_left.disconnect(receiver)
+
+    assert response.status_code == 302
+    world.ward.refresh_from_db()
+    assert (world.ward.status, world.ward.left_on) == (Student.Status.LEFT, world.today)
+    assert announced == [world.ward.id]
+    request.refresh_from_db()
+    assert (request.status, request.closed_by) == (ExplanationRequest.Status.CANCELLED, world.user("admin"))
+    assert not ExplanationRequest.objects.filter(student=world.ward, status=ExplanationRequest.Status.OPEN).exists()
+
+
+def test_it_shows_a_refused_leaving_date_as_a_form_error(world, admin_client):
+    request = ExplanationRequestFactory(record=AttendanceRecordFactory(student=world.ward, absent=True))
+    tomorrow = world.today + timedelta(days=1)
+    data = {**ward_form_data(world), "status": Student.Status.LEFT, "left_on": tomorrow.isoformat()}
+    response = admin_client.post(admin_url(Student, "change", world.ward.pk), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["left_on"] == [
+        "Een uitschrijfdatum kan niet in de toekomst liggen."
+    ]
+    world.ward.refresh_from_db()
+    assert world.ward.status == Student.Status.ACTIVE
+    request.refresh_from_db()
+    assert request.status == ExplanationRequest.Status.OPEN
+
+
+def test_it_changes_the_class_and_the_other_fields_in_one_save(world, admin_client):
+    other = SchoolClassFactory(location=world.site, name="2B")
+    data = {**ward_form_data(world), "school_class": other.pk, "languages": "Tigrinya"}
+    response = admin_client.post(admin_url(Student, "change", world.ward.pk), data)
+    assert response.status_code == 302
+    world.ward.refresh_from_db()
+    assert (world.ward.school_class, world.ward.languages) == (other, "Tigrinya")
+
+
+def test_it_refuses_a_class_of_another_school_in_the_student_form(world, admin_client):
+    foreign = SchoolClassFactory(name="Elders 1")
+    response = admin_client.post(
+        admin_url(Student, "change", world.ward.pk), {**ward_form_data(world), "school_class": foreign.pk}
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["school_class"] == ["Deze klas hoort bij een andere school."]
+    world.ward.refresh_from_db()
+    assert world.ward.school_class == world.school_class
+
+
+def test_it_enrols_a_new_pupil_with_their_first_placement(world, admin_client):
+    newcomer = Student(
+        school=world.school,
+        school_class=world.school_class,
+        given_name="Senait",
+        family_name="Tekle",
+        date_of_birth=date(2010, 3, 4),
+        student_number="2025999",
+        enrolled_on=date(2025, 11, 3),
+    )
+    data = student_form_data(newcomer, placements=[placement_row(world.location, "2025-11-01")])
+    del data["status"], data["left_on"]
+    response = admin_client.post(admin_url(Student, "add"), data)
+    assert response.status_code == 302
+    enrolled = Student.objects.get(student_number="2025999")
+    assert (enrolled.full_name, enrolled.status, enrolled.school_class) == (
+        "Senait Tekle",
+        Student.Status.ACTIVE,
+        world.school_class,
+    )
+    assert list(enrolled.placements.values_list("location", "started_on")) == [(world.location.pk, date(2025, 11, 1))]
+
+
+def test_it_has_no_leaving_fields_on_the_add_page(admin_client):
+    form = admin_client.get(admin_url(Student, "add")).context["adminform"].form
+    assert "status" not in form.fields and "left_on" not in form.fields
+
+
+def test_it_refuses_an_inactive_guardian_for_a_new_guardianship(world, admin_client, newcomer):
+    gone = ContactPersonFactory(
+        role=Role.GUARDIAN, organisation=world.nidos, is_active=False, inactive_since=world.today
+    )
+    row = {"guardian": gone.pk, "started_on": "2025-09-01", "ended_on": ""}
+    data = student_form_data(newcomer, guardianships=[row])
+    response = admin_client.post(admin_url(Student, "change", newcomer.pk), data)
+    assert response.status_code == 200
+    assert inline_errors(response, "guardianships")[1] == [
+        {"guardian": ["Deze voogd is niet meer actief. Kies een actieve voogd."]}
+    ]
+    assert not Guardianship.objects.filter(student=newcomer).exists()

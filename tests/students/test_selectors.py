@@ -68,8 +68,8 @@ def test_it_shows_a_superuser_without_contact_person_no_students(world):
 
 def test_it_shows_an_inactive_person_no_students(world):
     mentor = person(world, "mentor")
-    mentor.is_active = False
-    mentor.save(update_fields=["is_active"])
+    mentor.is_active, mentor.inactive_since = False, world.today
+    mentor.save(update_fields=["is_active", "inactive_since"])
     assert not students_visible_to(User.objects.get(username="mentor")).exists()
 
 
@@ -317,8 +317,8 @@ def test_it_shows_no_placement_or_guardian_before_they_started(world):
 def test_it_skips_inactive_people(world):
     for role_key in ["mentor", "care_coordinator", "housing_worker", "location_manager", "guardian_team_manager"]:
         contact_person = person(world, role_key)
-        contact_person.is_active = False
-        contact_person.save(update_fields=["is_active"])
+        contact_person.is_active, contact_person.inactive_since = False, world.today
+        contact_person.save(update_fields=["is_active", "inactive_since"])
     team = student_team(world.ward)
     assert team.mentors == [] and team.care_coordinators == []
     assert names(team.school_management) == ["Directeur Dirk"]
@@ -330,8 +330,8 @@ def test_it_skips_inactive_people(world):
 
 def test_it_keeps_the_guardianship_of_an_inactive_guardian_but_not_the_guardian(world):
     guardian = person(world, "guardian")
-    guardian.is_active = False
-    guardian.save(update_fields=["is_active"])
+    guardian.is_active, guardian.inactive_since = False, world.today
+    guardian.save(update_fields=["is_active", "inactive_since"])
     team = student_team(world.ward)
     assert team.guardianship is not None and team.guardianship.guardian == guardian
     assert team.guardian is None
