@@ -5,17 +5,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from contacts.models import Role, User
-from students import selectors
+from students import access
+from students.access import can_move_students, students_visible_to
 from students.models import Placement, Student
 from students.selectors import (
-    can_move_students,
     housing_locations_of,
     mentor_classes,
     student_for_user_or_404,
     student_list,
     student_team,
     student_teams,
-    students_visible_to,
     students_without_placement_or_guardian,
 )
 from students.services import student_move
@@ -455,5 +454,5 @@ def test_it_counts_current_residents_per_location(world):
 
 
 def test_it_knows_whom_a_login_belongs_to(world):
-    assert selectors.person_of(world.user("guardian")).name == "Voogd Vera"
-    assert selectors.person_of(AnonymousUser()) is None
+    assert access.person_of(world.user("guardian")).name == "Voogd Vera"
+    assert access.person_of(AnonymousUser()) is None
