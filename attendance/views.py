@@ -222,8 +222,10 @@ def explain_view(request, student_id):
     return redirect("attendance:inbox")
 
 
-def _report_form_view(request, form, *, create, success, template):
+def _report_form_view(request, form_class, *, initial, create, success, template):
     """A sick report or appointment form: on a valid POST, `create` saves it and `success` describes the result."""
+    access.require(access.can_report_absence(request.user))
+    form = form_class(request.POST or None, students=access.reportable_students(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             created = create(actor=request.user, **form.cleaned_data)
@@ -235,20 +237,23 @@ def _report_form_view(request, form, *, create, success, template):
     return render(request, template, {"form": form})
 
 
+def _sick_reported(report) -> str:
+    return _("%(name)s is ziek gemeld vanaf %(date)s. De mentor ziet dit bij de aanwezigheid.") % {
+        "name": report.student.full_name,
+        "date": date_format(report.first_day),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sick_report_new_view(request):
-    access.require(access.can_report_absence(request.user))
-    students = access.reportable_students(request.user)
-    form = SickReportForm(request.POST or None, students=students, initial={"student": request.GET.get("leerling")})
+    initial = {"student": request.GET.get("leerling")}
     return _report_form_view(
         request,
-        form,
+        SickReportForm,
+        initial=initial,
         create=services.sick_report_create,
-        success=lambda report: (
-            _("%(name)s is ziek gemeld vanaf %(date)s. De mentor ziet dit bij de aanwezigheid.")
-            % {"name": report.student.full_name, "date": date_format(report.first_day)}
-        ),
+        success=_sick_reported,
         template="attendance/sick_report_form.html",
     )
 
@@ -284,21 +289,23 @@ def sick_report_hospital_view(request, report_id):
     return redirect("attendance:inbox")
 
 
+def _appointment_registered(appointment) -> str:
+    return _("Afspraak voor %(name)s op %(date)s geregistreerd.") % {
+        "name": appointment.student.full_name,
+        "date": date_format(appointment.day),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def appointment_new_view(request):
-    access.require(access.can_report_absence(request.user))
-    students = access.reportable_students(request.user)
     initial = {"student": request.GET.get("leerling"), "day": timezone.localdate()}
-    form = AppointmentForm(request.POST or None, students=students, initial=initial)
     return _report_form_view(
         request,
-        form,
+        AppointmentForm,
+        initial=initial,
         create=services.appointment_create,
-        success=lambda appointment: (
-            _("Afspraak voor %(name)s op %(date)s geregistreerd.")
-            % {"name": appointment.student.full_name, "date": date_format(appointment.day)}
-        ),
+        success=_appointment_registered,
         template="attendance/appointment_form.html",
     )
 
