@@ -72,6 +72,8 @@ def dashboard(request):
         "exhausted": selectors.recently_exhausted(request.user, since=since),
         "nobody_to_notify": selectors.students_nobody_to_notify(request.user, since=since),
         "health": selectors.sweep_health(request.user, since=since),
+        # Every row is of the user's own school, so the right to resolve is the same for all of them.
+        "can_resolve": access.can_resolve_escalations(request.user),
         "now": now,
     }
     return render(request, "escalation/dashboard.html", context)

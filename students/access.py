@@ -143,14 +143,15 @@ def require(allowed: bool) -> None:
 
 def _is_own_school(user, capability: Capability, school_id) -> bool:
     person = person_of(user)
-    return has(user, capability) and person.organisation_id == school_id
+    return person is not None and has(user, capability) and person.organisation_id == school_id
 
 
 def own_school_q(user, capability: Capability, *, field: str) -> Q:
     """Rows of the user's own school (`field` names the school id) if their role has `capability`, else none."""
-    if not has(user, capability):
+    person = person_of(user)
+    if person is None or not has(user, capability):
         return NOTHING
-    return Q(**{field: person_of(user).organisation_id})
+    return Q(**{field: person.organisation_id})
 
 
 # -- students -----------------------------------------------------------------------------------------------------
@@ -330,6 +331,11 @@ def school_escalations_q(user) -> Q:
 def follows_escalations_in_navigation(user) -> bool:
     """ "Mijn escalaties" in the header; whoever has the dashboard finds them there instead."""
     return has(user, Capability.FOLLOW_ESCALATIONS) and not can_view_escalation_dashboard(user)
+
+
+def can_resolve_escalations(user) -> bool:
+    """Whether the user closes escalations by hand at all; which ones is `can_resolve_escalation`."""
+    return has(user, Capability.RESOLVE_ESCALATIONS)
 
 
 def can_resolve_escalation(user, escalation) -> bool:
