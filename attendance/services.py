@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from contacts.models import Role
 from escalation import services as escalation_services
 from escalation.models import Notification
+from students.access import can_answer_request, can_decide_absence, can_report_for
 from students.models import SchoolClass, Student
-from students.selectors import person_of, student_teams
+from students.selectors import student_teams
 
 from .calendar import SchoolCalendar
 from .models import (
@@ -26,7 +26,7 @@ from .models import (
     Reason,
     SickReport,
 )
-from .selectors import appointments_explaining, can_answer_request, can_report_for, open_sick_reports_on
+from .selectors import appointments_explaining, open_sick_reports_on
 
 
 @dataclass
@@ -467,8 +467,7 @@ def absence_decide(*, record: AttendanceRecord, authorised: bool, note: str, act
     school's default for the reason category."""
     # Judge the record as it is now: the housing side may have explained it since the caller loaded it.
     record = AttendanceRecord.objects.select_for_update(of=("self",)).select_related("student").get(id=record.id)
-    person = person_of(actor)
-    if person is None or person.role != Role.CARE_COORDINATOR or person.organisation_id != record.student.school_id:
+    if not can_decide_absence(actor, record):
         raise ValidationError(_("Alleen de zorgcoördinator van de school beoordeelt verzuim."))
     if record.status != AttendanceRecord.Status.ABSENT:
         raise ValidationError(_("Alleen afwezigheid wordt beoordeeld."))

@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import ExplanationRequest
-from attendance.selectors import is_care_coordinator_of
-from contacts.models import Location, Role
+from contacts.models import Location
+from students import access
 from students.models import SchoolClass, Student
-from students.selectors import person_of
 
 from .models import Escalation, EscalationChain, EscalationEvent, Notification, SweepRun
 from .sweep import escalations_overdue, sweep_interval
@@ -23,7 +22,7 @@ from .sweep import escalations_overdue, sweep_interval
 
 
 def notifications_for(user) -> QuerySet[Notification]:
-    person = person_of(user)
+    person = access.person_of(user)
     if person is None:
         return Notification.objects.none()
     return (
@@ -44,23 +43,19 @@ def unread_count(user) -> int:
     return notifications_for(user).filter(read_at__isnull=True).count()
 
 
-# -- who may act on an escalation -------------------------------------------------------------------------------
+# -- escalations ------------------------------------------------------------------------------------------------
 
 
-def is_care_coordinator(user) -> bool:
-    person = person_of(user)
-    return person is not None and person.role == Role.CARE_COORDINATOR
+def _notified_q(person) -> Q:
+    return Q(id__in=Notification.objects.filter(recipient=person, escalation__isnull=False).values("escalation_id"))
 
 
 def escalations_visible_to(user) -> QuerySet[Escalation]:
     """A care coordinator sees the school's escalations; anyone else those they were notified about."""
-    person = person_of(user)
+    person = access.person_of(user)
     if person is None:
         return Escalation.objects.none()
-    notified = Q(id__in=Notification.objects.filter(recipient=person, escalation__isnull=False).values("escalation_id"))
-    if person.role == Role.CARE_COORDINATOR:
-        return Escalation.objects.filter(Q(school_id=person.organisation_id) | notified)
-    return Escalation.objects.filter(notified)
+    return Escalation.objects.filter(access.school_escalations_q(user) | _notified_q(person))
 
 
 def escalation_for_user_or_404(user, escalation_id) -> Escalation:
@@ -70,18 +65,13 @@ def escalation_for_user_or_404(user, escalation_id) -> Escalation:
         raise Http404(_("Escalatie niet gevonden.")) from missing
 
 
-def can_resolve(user, escalation) -> bool:
-    return is_care_coordinator_of(user, escalation.school_id)
-
-
 # -- dashboard --------------------------------------------------------------------------------------------------
 
 
 def dashboard_escalations(user, *, location_id=None, class_id=None, step=None, now=None) -> QuerySet[Escalation]:
     """Active escalations of the care coordinator's school: overdue first, then by next action."""
     now = now or timezone.now()
-    person = person_of(user)
-    escalations = Escalation.objects.filter(school_id=person.organisation_id, status__in=Escalation.ACTIVE)
+    escalations = Escalation.objects.filter(access.dashboard_escalations_q(user), status__in=Escalation.ACTIVE)
     if location_id:
         escalations = escalations.filter(location_id=location_id)
     if class_id:
@@ -102,10 +92,9 @@ def dashboard_escalations(user, *, location_id=None, class_id=None, step=None, n
 
 
 def recently_exhausted(user, *, since) -> QuerySet[Escalation]:
-    person = person_of(user)
     return (
         Escalation.objects.filter(
-            school_id=person.organisation_id, status=Escalation.Status.EXHAUSTED, closed_at__gte=since
+            access.dashboard_escalations_q(user), status=Escalation.Status.EXHAUSTED, closed_at__gte=since
         )
         .select_related("student", "location")
         .order_by("-closed_at")[:20]
@@ -113,20 +102,19 @@ def recently_exhausted(user, *, since) -> QuerySet[Escalation]:
 
 
 def counts_by_step(user) -> dict[int, int]:
-    person = person_of(user)
     counts = defaultdict(int)
-    for step in Escalation.objects.filter(school_id=person.organisation_id, status__in=Escalation.ACTIVE).values_list(
-        "current_step", flat=True
-    ):
+    active = Escalation.objects.filter(access.dashboard_escalations_q(user), status__in=Escalation.ACTIVE)
+    for step in active.values_list("current_step", flat=True):
         counts[step] += 1
     return dict(sorted(counts.items()))
 
 
 def students_nobody_to_notify(user, *, since) -> QuerySet[Student]:
     """Data quality: students for whom a step found nobody to notify (no guardian on file, no worker…)."""
-    person = person_of(user)
     escalation_ids = EscalationEvent.objects.filter(
-        kind=EscalationEvent.Kind.NO_RECIPIENTS, at__gte=since, escalation__school_id=person.organisation_id
+        access.dashboard_escalations_q(user, field="escalation__school_id"),
+        kind=EscalationEvent.Kind.NO_RECIPIENTS,
+        at__gte=since,
     ).values("escalation_id")
     return (
         Student.objects.filter(escalations__id__in=escalation_ids)
@@ -159,10 +147,11 @@ def location_figures(user, *, since, now=None) -> list[LocationFigures]:
     before its deadline may yet be answered in time: neither counts for or against the percentage.
     """
     now = now or timezone.now()
-    person = person_of(user)
     rows = (
         ExplanationRequest.objects.filter(
-            student__school_id=person.organisation_id, created_at__gte=since, location__isnull=False
+            access.dashboard_escalations_q(user, field="student__school_id"),
+            created_at__gte=since,
+            location__isnull=False,
         )
         .exclude(status=ExplanationRequest.Status.CANCELLED)
         .values_list("location_id", "status", "created_at", "closed_at", "deadline")
@@ -206,38 +195,35 @@ class SweepHealth:
 def sweep_health(user, *, since) -> SweepHealth:
     """Is the sweep running, and what failed: e-mails that failed for good since `since`, escalations whose last
     attempt raised (they are retried)."""
-    person = person_of(user)
-    school_escalations = Escalation.objects.filter(school_id=person.organisation_id)
+    school_escalations = Escalation.objects.filter(access.dashboard_escalations_q(user))
     return SweepHealth(
         last_run=SweepRun.objects.order_by("-started_at").first(),
-        overdue=escalations_overdue().filter(school_id=person.organisation_id).count(),
+        overdue=escalations_overdue().filter(access.dashboard_escalations_q(user)).count(),
         failed_emails=Notification.objects.filter(
-            escalation__school_id=person.organisation_id, status=Notification.Status.FAILED, created_at__gte=since
+            access.dashboard_escalations_q(user, field="escalation__school_id"),
+            status=Notification.Status.FAILED,
+            created_at__gte=since,
         ).count(),
         failing_escalations=school_escalations.filter(status__in=Escalation.ACTIVE, failures__gt=0).count(),
     )
 
 
 def dashboard_filter_choices(user):
-    person = person_of(user)
-    locations = Location.objects.filter(
-        id__in=Escalation.objects.filter(school_id=person.organisation_id, status__in=Escalation.ACTIVE).values(
-            "location_id"
-        )
+    active = Escalation.objects.filter(access.dashboard_escalations_q(user), status__in=Escalation.ACTIVE)
+    locations = Location.objects.filter(id__in=active.values("location_id")).order_by("name")
+    classes = SchoolClass.objects.filter(
+        access.dashboard_escalations_q(user, field="location__organisation_id")
     ).order_by("name")
-    classes = SchoolClass.objects.filter(location__organisation_id=person.organisation_id).order_by("name")
     return locations, classes
 
 
 def my_escalations(user) -> QuerySet[Escalation]:
     """Escalations this person was notified about: active ones first, then the last closed ones."""
-    person = person_of(user)
+    person = access.person_of(user)
     if person is None:
         return Escalation.objects.none()
     return (
-        Escalation.objects.filter(
-            id__in=Notification.objects.filter(recipient=person, escalation__isnull=False).values("escalation_id")
-        )
+        Escalation.objects.filter(_notified_q(person))
         .filter(Q(status__in=Escalation.ACTIVE) | Q(closed_at__gte=timezone.now() - timedelta(days=14)))
         .select_related("student", "location", "explanation_request", "acknowledged_by__person")
         .annotate(
@@ -257,10 +243,7 @@ def escalation_events(escalation) -> QuerySet[EscalationEvent]:
 
 
 def chains_for(user) -> QuerySet[EscalationChain]:
-    person = person_of(user)
-    if person is None or person.role != Role.CARE_COORDINATOR:
-        return EscalationChain.objects.none()
-    return EscalationChain.objects.filter(school_id=person.organisation_id).prefetch_related("steps")
+    return EscalationChain.objects.filter(access.chains_q(user)).prefetch_related("steps")
 
 
 def chain_for_user_or_404(user, chain_id) -> EscalationChain:

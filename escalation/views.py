@@ -2,25 +2,19 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.forms import add_service_errors
+from common.forms import add_service_errors, run_and_report
 from common.http import redirect_back
-from students.selectors import person_of
+from students import access
 
 from . import selectors, services
 from .forms import ChainForm, DashboardFilterForm, StepFormSet
-
-
-def _require_care_coordinator(user):
-    if not selectors.is_care_coordinator(user):
-        raise PermissionDenied
-
 
 # -- notifications ----------------------------------------------------------------------------------------------
 
@@ -43,7 +37,7 @@ def notification_open(request, notification_id):
 @login_required
 @require_POST
 def notifications_read(request):
-    person = person_of(request.user)
+    person = access.person_of(request.user)
     if person is not None:
         services.notifications_mark_read(person=person)
     return redirect("escalation:notifications")
@@ -55,7 +49,7 @@ def notifications_read(request):
 @login_required
 @require_GET
 def dashboard(request):
-    _require_care_coordinator(request.user)
+    access.require(access.can_view_escalation_dashboard(request.user))
     form = DashboardFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
@@ -78,6 +72,8 @@ def dashboard(request):
         "exhausted": selectors.recently_exhausted(request.user, since=since),
         "nobody_to_notify": selectors.students_nobody_to_notify(request.user, since=since),
         "health": selectors.sweep_health(request.user, since=since),
+        # Every row is of the user's own school, so the right to resolve is the same for all of them.
+        "can_resolve": access.can_resolve_escalations(request.user),
         "now": now,
     }
     return render(request, "escalation/dashboard.html", context)
@@ -86,8 +82,7 @@ def dashboard(request):
 @login_required
 @require_GET
 def my_escalations(request):
-    if person_of(request.user) is None:
-        raise PermissionDenied
+    access.require(access.person_of(request.user) is not None)
     page = Paginator(selectors.my_escalations(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "escalation/mine.html", {"page": page, "now": timezone.now()})
 
@@ -99,7 +94,7 @@ def escalation_detail(request, escalation_id):
     context = {
         "escalation": escalation,
         "events": selectors.escalation_events(escalation),
-        "can_resolve": selectors.can_resolve(request.user, escalation),
+        "can_resolve": access.can_resolve_escalation(request.user, escalation),
     }
     return render(request, "escalation/detail.html", context)
 
@@ -108,12 +103,12 @@ def escalation_detail(request, escalation_id):
 @require_POST
 def acknowledge(request, escalation_id):
     escalation = selectors.escalation_for_user_or_404(request.user, escalation_id)
-    try:
-        services.escalation_acknowledge(escalation=escalation, actor=request.user)
-    except ValidationError as error:
-        messages.warning(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("U pakt de escalatie over %(name)s op.") % {"name": escalation.student.full_name})
+    run_and_report(
+        request,
+        lambda: services.escalation_acknowledge(escalation=escalation, actor=request.user),
+        success=_("U pakt de escalatie over %(name)s op.") % {"name": escalation.student.full_name},
+        failure_level=messages.WARNING,
+    )
     return redirect_back(request, "escalation:mine")
 
 
@@ -121,8 +116,7 @@ def acknowledge(request, escalation_id):
 @require_POST
 def resolve(request, escalation_id):
     escalation = selectors.escalation_for_user_or_404(request.user, escalation_id)
-    if not selectors.can_resolve(request.user, escalation):
-        raise PermissionDenied
+    access.require(access.can_resolve_escalation(request.user, escalation))
     if services.escalation_resolve(escalation=escalation, actor=request.user):
         messages.success(request, _("Escalatie over %(name)s afgehandeld.") % {"name": escalation.student.full_name})
     else:
@@ -136,15 +130,15 @@ def resolve(request, escalation_id):
 @login_required
 @require_GET
 def chain_list(request):
-    _require_care_coordinator(request.user)
+    access.require(access.can_manage_chains(request.user))
     return render(request, "escalation/chain_list.html", {"chains": selectors.chains_for(request.user)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def chain_edit(request, chain_id=None):
-    _require_care_coordinator(request.user)
-    person = person_of(request.user)
+    access.require(access.can_manage_chains(request.user))
+    person = access.person_of(request.user)
     chain = selectors.chain_for_user_or_404(request.user, chain_id) if chain_id else None
     initial_steps = [
         {"roles": step.roles, "after_minutes": step.after_minutes, "channels": step.channels}

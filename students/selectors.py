@@ -10,52 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import HOUSING_ROLES, ContactPerson, Role
-from contacts.selectors import location_ids_of
 
+from .access import classes_mentored_by, students_visible_to
 from .models import Guardianship, Placement, SchoolClass, Student
-
-
-def person_of(user) -> ContactPerson | None:
-    """The active contact person behind a login, or None (anonymous, inactive, or a technical superuser)."""
-    if not user.is_authenticated or not user.person_id:
-        return None
-    person = user.person
-    return person if person.is_active else None
-
-
-def classes_mentored_by(person: ContactPerson) -> QuerySet[SchoolClass]:
-    return SchoolClass.objects.filter(mentors=person)
-
-
-def _relationship_filter(person: ContactPerson, on: date) -> Q | None:
-    mentored = Q(school_class__in=classes_mentored_by(person).values("id"))
-    role = person.role
-    if role == Role.MENTOR:
-        return mentored & Q(status=Student.Status.ACTIVE)
-    if role in (Role.CARE_COORDINATOR, Role.SCHOOL_MANAGEMENT):
-        return Q(school_id=person.organisation_id) | mentored
-    if role in HOUSING_ROLES:
-        residents = Placement.objects.on(on).filter(location_id__in=location_ids_of(person))
-        return Q(id__in=residents.values("student_id"))
-    if role == Role.GUARDIAN:
-        wards = Guardianship.objects.on(on).filter(guardian=person)
-        return Q(id__in=wards.values("student_id"))
-    if role == Role.GUARDIAN_TEAM_MANAGER:
-        team_wards = Guardianship.objects.on(on).filter(guardian__organisation_id=person.organisation_id)
-        return Q(id__in=team_wards.values("student_id"))
-    # Attendance officers and admins have no relationship with individual children in the app.
-    return None
-
-
-def students_visible_to(user, *, on: date | None = None) -> QuerySet[Student]:
-    """Every student the user has a relationship with today (or on `on`)."""
-    person = person_of(user)
-    if person is None:
-        return Student.objects.none()
-    relationship = _relationship_filter(person, on or timezone.localdate())
-    if relationship is None:
-        return Student.objects.none()
-    return Student.objects.filter(relationship)
 
 
 def student_list(user, *, query: str = "", include_left: bool = False) -> QuerySet[Student]:
@@ -284,18 +241,3 @@ def student_teams(students, *, on: date | None = None) -> dict[int, StudentTeam]
 
 def student_team(student: Student, *, on: date | None = None) -> StudentTeam:
     return student_teams([student], on=on)[student.id]
-
-
-MOVE_ROLES = (
-    Role.HOUSING_WORKER,
-    Role.LOCATION_MANAGER,
-    Role.GUARDIAN,
-    Role.GUARDIAN_TEAM_MANAGER,
-    Role.CARE_COORDINATOR,
-)
-
-
-def can_move_students(user) -> bool:
-    """Whoever arranges or first hears of an overplaatsing: the housing side, guardians and school care staff."""
-    person = person_of(user)
-    return person is not None and person.role in MOVE_ROLES

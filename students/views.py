@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
-from attendance.selectors import current_situation, is_care_coordinator_of
 from common.audit import log_read
 from common.forms import add_service_errors
 
-from . import selectors, services
+from . import access, selectors, services
 from .forms import MoveStudentForm, StudentSearchForm
 from .models import Guardianship, Placement
 
@@ -53,9 +52,8 @@ def student_detail(request, student_id):
         "team": selectors.student_team(student),
         "placements": selectors.placement_history(student),
         "guardianships": selectors.guardianship_history(student),
-        "can_move": selectors.can_move_students(request.user),
-        "situation": current_situation(request.user, student),
-        "can_view_audit_trail": is_care_coordinator_of(request.user, student.school_id),
+        "can_move": access.can_move_students(request.user),
+        "can_view_audit_trail": access.can_view_audit_trail(request.user, student),
     }
     return render(request, "students/student_detail.html", context)
 
@@ -64,8 +62,7 @@ def student_detail(request, student_id):
 @require_http_methods(["GET", "POST"])
 def student_move_view(request, student_id):
     student = selectors.student_for_user_or_404(request.user, student_id)
-    if not selectors.can_move_students(request.user):
-        raise PermissionDenied
+    access.require(access.can_move_students(request.user))
     form = MoveStudentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -88,7 +85,7 @@ def student_move_view(request, student_id):
                 },
             )
             # Moving a resident away ends a housing worker's relationship with them today: show the list then.
-            if selectors.students_visible_to(request.user).filter(id=student.id).exists():
+            if access.students_visible_to(request.user).filter(id=student.id).exists():
                 return redirect("students:detail", student_id=student.id)
             return redirect("students:list")
     return render(request, "students/student_move.html", {"student": student, "form": form})

@@ -6,6 +6,8 @@
    see the child but not take the action.
 3. Pages without an object: the status per role.
 
+The statuses of role-only pages are read from the access policy (students/access.py, ROLE_CAPABILITIES).
+
 `test_it_covers_every_url` fails when a URL is added without a line here, so no view slips through untested.
 """
 
@@ -18,7 +20,9 @@ import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from attendance.models import AttendanceRecord, ExplanationRequest, SickReport
+from contacts.models import Role
 from escalation.models import Escalation, EscalationChain, EscalationStep, Notification
+from students.access import ROLE_CAPABILITIES, Capability
 from tests.conftest import NO_STUDENT_ROLES, STUDENT_ROLES
 
 ROLES = STUDENT_ROLES + NO_STUDENT_ROLES
@@ -28,60 +32,88 @@ TODAY = NOW.date()
 # Reachable without logging in.
 PUBLIC = {"login", "logout", "privacy", "set_language", "two_factor_setup", "two_factor_verify"}
 
+# The statuses of role-only pages come from the access policy: a role with the capability gets `status`, every
+# other role 403 (the page is not for them) or, on an object page, 404 when they cannot see the object at all.
+
+
+def roles_with(*capabilities):
+    """The roles of this test that have any of `capabilities`."""
+    return tuple(role for role in ROLES if any(c in ROLE_CAPABILITIES[Role(role)] for c in capabilities))
+
+
+def page_for(*capabilities, status=200):
+    return {**dict.fromkeys(roles_with(*capabilities), status), "*": 403}
+
+
+def action_on_a_visible_object(*capabilities, status):
+    """Roles with the capability act (`status`); the rest of the team sees the object (403); the others 404."""
+    return {
+        **dict.fromkeys(roles_with(Capability.VIEW_STUDENTS), 403),
+        **dict.fromkeys(roles_with(*capabilities), status),
+        "*": 404,
+    }
+
+
+# The world's school has one class: whoever keeps its roster goes straight there; school management, who mentors
+# no class in the world, gets the (empty) list of their classes.
+ONE_CLASS_ROSTER = {"mentor": 302, "care_coordinator": 302}
+
 # Pages without an object: role -> status. "*" is every other role.
 LIST_PAGES = {
     "home": {"*": 200},
     "students:list": {"*": 200},
     "contacts:directory": {"*": 200},
-    "attendance:today": {"mentor": 302, "care_coordinator": 302, "school_management": 200, "*": 403},
-    "attendance:inbox": {"housing_worker": 200, "location_manager": 200, "guardian": 200, "*": 403},
-    "attendance:sick_report_new": {"housing_worker": 200, "location_manager": 200, "guardian": 200, "*": 403},
-    "attendance:appointment_new": {"housing_worker": 200, "location_manager": 200, "guardian": 200, "*": 403},
-    "attendance:decisions": {"care_coordinator": 200, "*": 403},
-    "attendance:decisions_export": {"care_coordinator": 200, "*": 403},
+    "attendance:today": {**page_for(Capability.RECORD_ATTENDANCE), **ONE_CLASS_ROSTER},
+    "attendance:inbox": page_for(Capability.ANSWER_REQUESTS),
+    "attendance:sick_report_new": page_for(Capability.REPORT_ABSENCE),
+    "attendance:appointment_new": page_for(Capability.REPORT_ABSENCE),
+    "attendance:decisions": page_for(Capability.DECIDE_ABSENCES),
+    "attendance:decisions_export": page_for(Capability.EXPORT_ABSENCES),
     "escalation:notifications": {"*": 200},
-    "escalation:dashboard": {"care_coordinator": 200, "*": 403},
+    "escalation:dashboard": page_for(Capability.VIEW_ESCALATION_DASHBOARD),
     "escalation:mine": {"*": 200},
-    "escalation:chains": {"care_coordinator": 200, "*": 403},
-    "escalation:chain_new": {"care_coordinator": 200, "*": 403},
+    "escalation:chains": page_for(Capability.MANAGE_CHAINS),
+    "escalation:chain_new": page_for(Capability.MANAGE_CHAINS),
 }
 POST_ONLY_LIST_PAGES = {"escalation:notifications_read": {"*": 302}}
 
-TEAM = dict.fromkeys(STUDENT_ROLES, 200)
-HOUSING_AND_GUARDIAN = ("housing_worker", "location_manager", "guardian")
+TEAM = {**dict.fromkeys(roles_with(Capability.VIEW_STUDENTS), 200), "*": 404}
 
 # Pages about one object inside the relationship: (method, role -> status).
 OBJECT_PAGES = {
-    "students:detail": ("get", {**TEAM, "*": 404}),
-    "students:move": (
+    "students:detail": ("get", TEAM),
+    "students:move": ("get", action_on_a_visible_object(Capability.MOVE_STUDENTS, status=200)),
+    "student_audit_trail": (
         "get",
-        {"mentor": 403, "school_management": 403, "attendance_officer": 404, "admin": 404, "*": 200},
+        action_on_a_visible_object(Capability.VIEW_SCHOOL_AUDIT_TRAIL, Capability.VIEW_ANY_AUDIT_TRAIL, status=200),
     ),
-    "student_audit_trail": ("get", {"care_coordinator": 200, "admin": 200, "attendance_officer": 404, "*": 403}),
-    "attendance:chronology": ("get", {**TEAM, "*": 404}),
+    "attendance:chronology": ("get", TEAM),
+    # The world's class is mentored by the mentor and at the care coordinator's school; school management keeps
+    # only the rosters of classes they mentor themselves.
     "attendance:roster": ("get", {"mentor": 200, "care_coordinator": 200, "*": 404}),
     "attendance:roster_row": ("post", {"mentor": 302, "care_coordinator": 302, "*": 404}),
-    "attendance:explain": ("post", {**dict.fromkeys(HOUSING_AND_GUARDIAN, 302), "*": 403}),
-    "attendance:sick_report_close": ("post", {**dict.fromkeys(HOUSING_AND_GUARDIAN, 302), "*": 403}),
-    "attendance:sick_report_hospital": ("post", {**dict.fromkeys(HOUSING_AND_GUARDIAN, 302), "*": 403}),
-    "attendance:decide": (
-        "post",
-        {"care_coordinator": 302, "attendance_officer": 404, "admin": 404, "*": 403},
-    ),
+    "attendance:explain": ("post", page_for(Capability.ANSWER_REQUESTS, status=302)),
+    "attendance:sick_report_close": ("post", page_for(Capability.REPORT_ABSENCE, status=302)),
+    "attendance:sick_report_hospital": ("post", page_for(Capability.REPORT_ABSENCE, status=302)),
+    "attendance:decide": ("post", action_on_a_visible_object(Capability.DECIDE_ABSENCES, status=302)),
     "escalation:notification_open": ("get", {"*": 302}),
+    # Who sees the escalation: the school's care coordinator and the housing worker it was notified to.
     "escalation:detail": ("get", {"care_coordinator": 200, "housing_worker": 200, "*": 404}),
     "escalation:acknowledge": ("post", {"care_coordinator": 302, "housing_worker": 302, "*": 404}),
-    "escalation:resolve": ("post", {"care_coordinator": 302, "housing_worker": 403, "*": 404}),
-    "escalation:chain_edit": ("get", {"care_coordinator": 200, "*": 403}),
+    "escalation:resolve": (
+        "post",
+        {"housing_worker": 403, **dict.fromkeys(roles_with(Capability.RESOLVE_ESCALATIONS), 302), "*": 404},
+    ),
+    "escalation:chain_edit": ("get", page_for(Capability.MANAGE_CHAINS)),
 }
 
 
 # Pages whose role check comes before the object: a role that may never use them gets 403 for any object.
 ROLE_GATED = {
-    "attendance:explain": HOUSING_AND_GUARDIAN,
-    "attendance:sick_report_close": HOUSING_AND_GUARDIAN,
-    "attendance:sick_report_hospital": HOUSING_AND_GUARDIAN,
-    "escalation:chain_edit": ("care_coordinator",),
+    "attendance:explain": roles_with(Capability.ANSWER_REQUESTS),
+    "attendance:sick_report_close": roles_with(Capability.REPORT_ABSENCE),
+    "attendance:sick_report_hospital": roles_with(Capability.REPORT_ABSENCE),
+    "escalation:chain_edit": roles_with(Capability.MANAGE_CHAINS),
 }
 
 

@@ -107,3 +107,44 @@ def test_it_sends_anonymous_visitors_to_the_login(db, client):
 def test_it_refuses_to_post_to_the_start_page(world, client):
     client.force_login(world.user("mentor"))
     assert client.post(URL).status_code == 405
+
+
+# -- the header: its links come from the access policy (amvcoord.context_processors.navigation) -----------------
+
+HEADER_LINKS = {
+    "attendance:today": {"mentor", "care_coordinator"},
+    "attendance:inbox": {"housing_worker", "location_manager", "guardian"},
+    "attendance:decisions": {"care_coordinator"},
+    "escalation:dashboard": {"care_coordinator"},
+    "escalation:mine": {
+        "mentor",
+        "school_management",
+        "housing_worker",
+        "location_manager",
+        "guardian",
+        "guardian_team_manager",
+    },
+}
+
+
+def header_of(response) -> str:
+    return response.content.decode().split("</nav>")[0]
+
+
+@pytest.mark.parametrize("role_key", STUDENT_ROLES + NO_STUDENT_ROLES)
+def test_it_links_in_the_header_only_the_pages_the_role_may_use(world, client, role_key):
+    client.force_login(world.user(role_key))
+    header = header_of(client.get(URL))
+    for name, roles in HEADER_LINKS.items():
+        assert (f'href="{reverse(name)}"' in header) == (role_key in roles), name
+        if role_key in roles:
+            assert client.get(reverse(name)).status_code in (200, 302), name
+
+
+def test_it_shows_school_management_their_roster_in_the_header_once_they_mentor_a_class(world, client):
+    """The roster is theirs for the classes they mentor (docs/access.md), and so is "Vandaag" in the header."""
+    management = world.user("school_management")
+    client.force_login(management)
+    assert f'href="{reverse("attendance:today")}"' not in header_of(client.get(URL))
+    world.school_class.mentors.add(management.person)
+    assert f'href="{reverse("attendance:today")}"' in header_of(client.get(URL))

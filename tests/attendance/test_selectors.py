@@ -5,10 +5,13 @@ from auditlog.context import set_actor
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
+from attendance import roster as rosters
 from attendance import selectors
+from attendance.chronology import chronology
 from attendance.models import AttendanceRecord
 from attendance.services import absence_decide, explanation_give, sick_report_close, sick_report_create
 from contacts.models import Role
+from students import access
 from students.models import Guardianship
 from students.services import student_move
 from tests.factories import (
@@ -46,20 +49,20 @@ def open_request(world, day=TUESDAY, student=None):
 
 def test_it_gives_a_mentor_the_roster_of_their_own_class(world):
     SchoolClassFactory(location=world.site, name="1B")
-    assert list(selectors.roster_classes_for(world.user("mentor"))) == [world.school_class]
+    assert list(access.roster_classes_for(world.user("mentor"))) == [world.school_class]
 
 
 def test_it_gives_the_care_coordinator_every_class_of_the_school(world):
     second = SchoolClassFactory(location=world.site, name="1B")
-    names = set(selectors.roster_classes_for(world.user("care_coordinator")).values_list("name", flat=True))
+    names = set(access.roster_classes_for(world.user("care_coordinator")).values_list("name", flat=True))
     assert names == {world.school_class.name, second.name}
     assert world.outsider_student.school_class.name not in names
 
 
 def test_it_gives_school_management_only_classes_they_mentor(world):
-    assert not selectors.roster_classes_for(world.user("school_management")).exists()
+    assert not access.roster_classes_for(world.user("school_management")).exists()
     world.school_class.mentors.add(world.user("school_management").person)
-    assert list(selectors.roster_classes_for(world.user("school_management"))) == [world.school_class]
+    assert list(access.roster_classes_for(world.user("school_management"))) == [world.school_class]
 
 
 @pytest.mark.parametrize(
@@ -67,15 +70,15 @@ def test_it_gives_school_management_only_classes_they_mentor(world):
     ["housing_worker", "location_manager", "guardian", "guardian_team_manager", "attendance_officer", "admin"],
 )
 def test_it_gives_roles_outside_school_no_roster(world, role_key):
-    assert not selectors.roster_classes_for(world.user(role_key)).exists()
+    assert not access.roster_classes_for(world.user(role_key)).exists()
 
 
 def test_it_gives_an_anonymous_or_inactive_user_no_roster(world):
-    assert not selectors.roster_classes_for(AnonymousUser()).exists()
+    assert not access.roster_classes_for(AnonymousUser()).exists()
     mentor = world.user("mentor")
     mentor.person.is_active, mentor.person.inactive_since = False, world.today
     mentor.person.save(update_fields=["is_active", "inactive_since"])
-    assert not selectors.roster_classes_for(mentor).exists()
+    assert not access.roster_classes_for(mentor).exists()
 
 
 def test_it_hides_another_class_behind_a_404(world):
@@ -94,7 +97,7 @@ def test_it_lists_the_active_students_of_the_class_by_name(world):
     StudentFactory(school_class=world.school_class, given_name="Abel", family_name="Zewdu")
     StudentFactory(school_class=world.school_class, given_name="Sara", family_name="Amanuel")
     StudentFactory(school_class=world.school_class, family_name="Vertrokken", status="left", left_on=MONDAY)
-    roster = selectors.roster(world.school_class, TUESDAY)
+    roster = rosters.roster(world.school_class, TUESDAY)
     assert [row.student.family_name for row in roster.rows] == ["Amanuel", "Tesfay", "Zewdu"]
     assert roster.default_hours == 6
     assert roster.closed_because is None
@@ -105,7 +108,7 @@ def test_it_pre_marks_students_with_a_sick_report_or_appointment_elsewhere(world
     SickReportFactory(student=sick, first_day=MONDAY)
     AppointmentFactory(student=away, day=TUESDAY, at_school=False)
     AppointmentFactory(student=at_school, day=TUESDAY, at_school=True)
-    rows = {row.student: row for row in selectors.roster(world.school_class, TUESDAY).rows}
+    rows = {row.student: row for row in rosters.roster(world.school_class, TUESDAY).rows}
     assert rows[sick].status == "absent"
     assert rows[sick].sick_report.student == sick
     assert rows[away].status == "absent"
@@ -120,7 +123,7 @@ def test_it_shows_what_was_saved_and_when_last(world, clock):
     mark(world, world.ward, absent())
     clock.move_to(at(2026, 3, 10, 9, 20), tick=False)
     mark(world, other, present(), actor=world.user("care_coordinator"))
-    roster = selectors.roster(world.school_class, TUESDAY)
+    roster = rosters.roster(world.school_class, TUESDAY)
     assert roster.saved_count == 2
     assert roster.last_saved.student_id == other.id
     assert roster.last_saved.updated_at == at(2026, 3, 10, 9, 20)
@@ -132,26 +135,26 @@ def test_it_shows_what_was_saved_and_when_last(world, clock):
 def test_it_shows_a_record_over_the_pre_marking(world):
     SickReportFactory(student=world.ward, first_day=MONDAY)
     mark(world, world.ward, present())
-    [row] = selectors.roster(world.school_class, TUESDAY).rows
+    [row] = rosters.roster(world.school_class, TUESDAY).rows
     assert row.status == "present"
 
 
 def test_it_says_why_there_is_no_school(world):
-    assert selectors.roster(world.school_class, SATURDAY).closed_because == "weekend"
+    assert rosters.roster(world.school_class, SATURDAY).closed_because == "weekend"
 
 
 def test_it_finds_one_roster_row_and_404s_for_a_stranger(world):
     mark(world, world.ward, absent())
-    row = selectors.roster_row(world.school_class, TUESDAY, world.ward.id)
+    row = rosters.roster_row(world.school_class, TUESDAY, world.ward.id)
     assert row.record.status == "absent"
     with pytest.raises(Http404):
-        selectors.roster_row(world.school_class, TUESDAY, world.outsider_student.id)
+        rosters.roster_row(world.school_class, TUESDAY, world.outsider_student.id)
 
 
 def test_it_opens_the_roster_on_the_last_school_day(world):
-    assert selectors.roster_calendar(world.school_class).previous_school_day(TUESDAY) == TUESDAY
-    assert selectors.roster_calendar(world.school_class).previous_school_day(SATURDAY) == date(2026, 3, 13)
-    assert selectors.roster_calendar(world.school_class).previous_school_day(date(2026, 4, 27)) == date(2026, 4, 24)
+    assert rosters.roster_calendar(world.school_class).previous_school_day(TUESDAY) == TUESDAY
+    assert rosters.roster_calendar(world.school_class).previous_school_day(SATURDAY) == date(2026, 3, 13)
+    assert rosters.roster_calendar(world.school_class).previous_school_day(date(2026, 4, 27)) == date(2026, 4, 24)
 
 
 # -- the housing inbox ------------------------------------------------------------------------------------------
@@ -209,18 +212,18 @@ def test_it_keeps_a_former_residents_request_in_the_old_locations_inbox(world):
     student_move(student=world.ward, location=world.other_location, moved_on=TUESDAY)
     assert [r.id for e in selectors.inbox(world.user("housing_worker")) for r in e.requests] == [request.id]
     assert selectors.inbox(other_worker(world)) == []
-    assert selectors.can_answer_request(world.user("housing_worker"), request)
-    assert not selectors.can_answer_request(other_worker(world), request)
+    assert access.can_answer_request(world.user("housing_worker"), request)
+    assert not access.can_answer_request(other_worker(world), request)
 
 
 def test_it_knows_who_may_answer_a_request(world):
     request = open_request(world)
-    assert selectors.can_answer_request(world.user("housing_worker"), request)
-    assert selectors.can_answer_request(world.user("location_manager"), request)
-    assert selectors.can_answer_request(world.user("guardian"), request)
-    assert not selectors.can_answer_request(world.user("mentor"), request)
-    assert not selectors.can_answer_request(world.user("guardian_team_manager"), request)
-    assert not selectors.can_answer_request(AnonymousUser(), request)
+    assert access.can_answer_request(world.user("housing_worker"), request)
+    assert access.can_answer_request(world.user("location_manager"), request)
+    assert access.can_answer_request(world.user("guardian"), request)
+    assert not access.can_answer_request(world.user("mentor"), request)
+    assert not access.can_answer_request(world.user("guardian_team_manager"), request)
+    assert not access.can_answer_request(AnonymousUser(), request)
 
 
 def test_it_finds_only_requests_addressed_to_the_user_for_answering(world):
@@ -235,18 +238,18 @@ def test_it_finds_only_requests_addressed_to_the_user_for_answering(world):
 
 def test_it_lets_housing_and_guardian_report_for_current_residents_and_wards(world):
     for role_key in ("housing_worker", "location_manager", "guardian"):
-        assert selectors.can_report_for(world.user(role_key), world.ward)
-        assert list(selectors.reportable_students(world.user(role_key))) == [world.ward]
-        assert not selectors.can_report_for(world.user(role_key), world.outsider_student)
+        assert access.can_report_for(world.user(role_key), world.ward)
+        assert list(access.reportable_students(world.user(role_key))) == [world.ward]
+        assert not access.can_report_for(world.user(role_key), world.outsider_student)
     for role_key in ("mentor", "care_coordinator", "guardian_team_manager", "attendance_officer"):
-        assert not selectors.can_report_for(world.user(role_key), world.ward)
-        assert not selectors.reportable_students(world.user(role_key)).exists()
+        assert not access.can_report_for(world.user(role_key), world.ward)
+        assert not access.reportable_students(world.user(role_key)).exists()
 
 
 def test_it_stops_reporting_for_a_resident_who_moved_away(world):
     student_move(student=world.ward, location=world.other_location, moved_on=TUESDAY)
-    assert not selectors.can_report_for(world.user("housing_worker"), world.ward)
-    assert selectors.can_report_for(other_worker(world), world.ward)
+    assert not access.can_report_for(world.user("housing_worker"), world.ward)
+    assert access.can_report_for(other_worker(world), world.ward)
 
 
 def test_it_lists_the_open_sick_reports_of_my_residents_only(world):
@@ -332,14 +335,14 @@ def test_it_finds_an_absence_for_the_team_and_404s_for_others(world):
 def test_it_shows_free_text_to_the_writers_organisation_and_the_care_coordinator_only(world):
     writer = world.user("housing_worker")
     school_id = world.school.id
-    assert selectors.can_read_remark(writer, writer=writer, school_id=school_id)
-    assert selectors.can_read_remark(world.user("location_manager"), writer=writer, school_id=school_id)
-    assert selectors.can_read_remark(world.user("care_coordinator"), writer=writer, school_id=school_id)
+    assert access.can_read_remark(writer, writer=writer, school_id=school_id)
+    assert access.can_read_remark(world.user("location_manager"), writer=writer, school_id=school_id)
+    assert access.can_read_remark(world.user("care_coordinator"), writer=writer, school_id=school_id)
     for role_key in ("mentor", "school_management", "guardian", "guardian_team_manager"):
-        assert not selectors.can_read_remark(world.user(role_key), writer=writer, school_id=school_id)
+        assert not access.can_read_remark(world.user(role_key), writer=writer, school_id=school_id)
     other_care = user_of(Role.CARE_COORDINATOR, world.outsider_student.school)
-    assert not selectors.can_read_remark(other_care, writer=writer, school_id=school_id)
-    assert not selectors.can_read_remark(world.user("mentor"), writer=None, school_id=school_id)
+    assert not access.can_read_remark(other_care, writer=writer, school_id=school_id)
+    assert not access.can_read_remark(world.user("mentor"), writer=None, school_id=school_id)
 
 
 # -- the chronology ---------------------------------------------------------------------------------------------
@@ -404,7 +407,7 @@ def remarks(entries):
 
 
 def test_it_tells_the_whole_story_newest_first(history):
-    entries = selectors.chronology(history.user("care_coordinator"), history.ward)
+    entries = chronology(history.user("care_coordinator"), history.ward)
     kinds = [entry.kind for entry in entries]
     for kind in (
         "attendance",
@@ -427,7 +430,7 @@ def test_it_tells_the_whole_story_newest_first(history):
 
 
 def test_it_says_who_did_what_and_when(history):
-    entries = {entry.kind: entry for entry in selectors.chronology(history.user("care_coordinator"), history.ward)}
+    entries = {entry.kind: entry for entry in chronology(history.user("care_coordinator"), history.ward)}
     assert entries["explanation"].actor == history.user("housing_worker")
     assert entries["explanation"].at == at(2026, 3, 6, 9, 0)
     assert entries["decision"].actor == history.user("care_coordinator")
@@ -437,22 +440,22 @@ def test_it_says_who_did_what_and_when(history):
 
 
 def test_it_shows_every_remark_to_the_care_coordinator(history):
-    assert remarks(selectors.chronology(history.user("care_coordinator"), history.ward)) == sorted(ALL_REMARKS)
+    assert remarks(chronology(history.user("care_coordinator"), history.ward)) == sorted(ALL_REMARKS)
 
 
 def test_it_shows_a_mentor_the_categories_but_only_the_schools_own_remarks(history):
-    entries = selectors.chronology(history.user("mentor"), history.ward)
+    entries = chronology(history.user("mentor"), history.ward)
     assert remarks(entries) == ["Mentor: toets gemist", "Zorg: had op school gekund"]
     assert any(entry.title == "Toelichting: IND / advocaat / juridisch" for entry in entries)
 
 
 def test_it_shows_housing_its_own_remarks_only(history):
-    entries = selectors.chronology(history.user("housing_worker"), history.ward)
+    entries = chronology(history.user("housing_worker"), history.ward)
     assert remarks(entries) == ["Woon: IND-gesprek", "Woon: gesprek advocaat"]
 
 
 def test_it_shows_the_guardians_organisation_its_own_remarks_only(history):
-    entries = selectors.chronology(history.user("guardian_team_manager"), history.ward)
+    entries = chronology(history.user("guardian_team_manager"), history.ward)
     assert remarks(entries) == ["Voogd: koorts"]
 
 
@@ -461,7 +464,7 @@ def test_it_leaves_out_present_days_and_history_older_than_a_year(world):
     old = AttendanceRecordFactory(
         student=world.ward, absent=True, day=date(2025, 3, 3), recorded_by=world.user("mentor")
     )
-    entries = selectors.chronology(world.user("mentor"), world.ward)
+    entries = chronology(world.user("mentor"), world.ward)
     assert not [entry for entry in entries if entry.kind == "attendance"]
     assert old.day not in [entry.day for entry in entries]
 
@@ -475,7 +478,7 @@ def test_it_marks_a_hospital_admission_in_the_chronology(world):
         remark="",
         actor=world.user("housing_worker"),
     )
-    entries = selectors.chronology(world.user("mentor"), world.ward)
+    entries = chronology(world.user("mentor"), world.ward)
     assert [entry.title for entry in entries if entry.kind == "sick_report"] == [
         "Ziek gemeld – opgenomen in ziekenhuis"
     ]
@@ -490,7 +493,7 @@ def test_it_says_who_registered_a_move_and_a_new_guardian(world, clock):
         Guardianship.objects.filter(student=world.ward).update(ended_on=MONDAY)
         GuardianshipFactory(student=world.ward, guardian=new_guardian, started_on=TUESDAY)
     clock.move_to(at(2026, 3, 10, 9, 0), tick=False)
-    entries = {(entry.kind, entry.day): entry for entry in selectors.chronology(world.user("mentor"), world.ward)}
+    entries = {(entry.kind, entry.day): entry for entry in chronology(world.user("mentor"), world.ward)}
     move = entries[("placement", TUESDAY)]
     assert (move.actor, move.at) == (world.user("location_manager"), at(2026, 3, 9, 15, 30))
     assert entries[("guardianship", TUESDAY)].actor == world.user("guardian_team_manager")

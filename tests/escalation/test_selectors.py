@@ -6,6 +6,7 @@ import pytest
 
 from attendance.models import AttendanceRecord, ExplanationRequest, Reason
 from attendance.services import RowInput, attendance_save, explanation_give
+from escalation import selectors
 from escalation.models import Escalation, Notification, SweepRun
 from escalation.selectors import counts_by_step, location_figures, sweep_health
 
@@ -89,3 +90,23 @@ def test_sweep_health_reports_lateness_overdue_and_failures(world, chain, settin
     # A failure from before the dashboard's period no longer raises the alarm.
     later = sweep_health(coordinator, since=at(2026, 3, 10, 12) + timedelta(minutes=1))
     assert later.failed_emails == 0
+
+
+@pytest.mark.parametrize("role_key", ["mentor", "school_management", "housing_worker", "guardian", "admin"])
+def test_the_dashboard_reads_scope_themselves_to_the_dashboard_role(world, chain, role_key):
+    """Reused outside the dashboard view, they show nothing to a role without the dashboard: no school's data."""
+    request_on(world, date(2026, 3, 10))
+    sweep(at(2026, 3, 10, 12))
+    user, since = world.user(role_key), at(2026, 3, 1)
+    assert Escalation.objects.filter(school_id=world.school.id).exists()
+    assert not selectors.dashboard_escalations(user).exists()
+    assert not selectors.recently_exhausted(user, since=since).exists()
+    assert counts_by_step(user) == {}
+    assert not selectors.students_nobody_to_notify(user, since=since).exists()
+    assert location_figures(user, since=since, now=at(2026, 3, 11, 10)) == []
+    health = sweep_health(user, since=since)
+    assert (health.overdue, health.failed_emails, health.failing_escalations) == (0, 0, 0)
+    locations, classes = selectors.dashboard_filter_choices(user)
+    assert not locations.exists()
+    assert not classes.exists()
+    assert not selectors.chains_for(user).exists()

@@ -1,21 +1,21 @@
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from contacts.models import Role, User
-from students import selectors
+from students import access
+from students.access import can_move_students, students_visible_to
 from students.models import Placement, Student
 from students.selectors import (
-    can_move_students,
     housing_locations_of,
     mentor_classes,
     student_for_user_or_404,
     student_list,
     student_team,
     student_teams,
-    students_visible_to,
     students_without_placement_or_guardian,
 )
 from students.services import student_move
@@ -455,5 +455,44 @@ def test_it_counts_current_residents_per_location(world):
 
 
 def test_it_knows_whom_a_login_belongs_to(world):
-    assert selectors.person_of(world.user("guardian")).name == "Voogd Vera"
-    assert selectors.person_of(AnonymousUser()) is None
+    assert access.person_of(world.user("guardian")).name == "Voogd Vera"
+    assert access.person_of(AnonymousUser()) is None
+
+
+# -- the access policy's object predicates (students.access) ----------------------------------------------------
+
+
+def test_it_gives_every_role_a_line_in_the_capability_table():
+    assert set(access.ROLE_CAPABILITIES) == set(Role)
+
+
+def test_it_treats_a_superuser_without_contact_person_as_admin(db):
+    root = User.objects.create_superuser("root2", password="x")
+    assert access.role_of(root) == Role.ADMIN
+    assert access.can_view_any_audit_trail(root)
+    assert access.role_of(AnonymousUser()) is None
+
+
+@pytest.mark.parametrize(
+    ("role_key", "own_school", "other_school"),
+    [("care_coordinator", True, False), ("mentor", False, False), ("school_management", False, False)],
+)
+def test_it_lets_only_the_schools_care_coordinator_decide_and_resolve(world, role_key, own_school, other_school):
+    user = world.user(role_key)
+    record_here = SimpleNamespace(student=world.ward)
+    record_elsewhere = SimpleNamespace(student=world.outsider_student)
+    assert access.can_decide_absence(user, record_here) is own_school
+    assert access.can_decide_absence(user, record_elsewhere) is other_school
+    assert access.can_resolve_escalation(user, SimpleNamespace(school_id=world.ward.school_id)) is own_school
+    assert access.can_resolve_escalation(user, SimpleNamespace(school_id=world.outsider_student.school_id)) is False
+
+
+def test_it_shows_the_audit_trail_of_the_care_coordinators_own_school_only(world):
+    coordinator = world.user("care_coordinator")
+    # A care coordinator who also mentors a class at another school sees those pupils, not their inzage.
+    world.outsider_student.school_class.mentors.add(coordinator.person)
+    assert world.outsider_student in students_visible_to(coordinator)
+    assert access.can_view_audit_trail(coordinator, world.ward)
+    assert not access.can_view_audit_trail(coordinator, world.outsider_student)
+    assert access.can_view_audit_trail(world.user("admin"), world.outsider_student)
+    assert not access.can_view_audit_trail(world.user("mentor"), world.ward)
