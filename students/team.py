@@ -126,8 +126,18 @@ def student_teams(students, *, on: date | None = None) -> dict[int, StudentTeam]
     teams = {student.id: StudentTeam(student=student, on=on) for student in students}
     if not teams:
         return teams
-    active_people = ContactPerson.objects.active().select_related("organisation")
+    _add_school_staff(teams)
+    placements = _add_housing(teams, on)
+    _add_guardianship_and_municipality(teams, on, placements)
+    return teams
 
+
+def _active_people():
+    return ContactPerson.objects.active().select_related("organisation")
+
+
+def _add_school_staff(teams):
+    students = [team.student for team in teams.values()]
     class_ids = {student.school_class_id for student in students if student.school_class_id}
     mentors_by_class = defaultdict(list)
     mentor_links = SchoolClass.mentors.through.objects.filter(
@@ -135,28 +145,44 @@ def student_teams(students, *, on: date | None = None) -> dict[int, StudentTeam]
     ).select_related("contactperson__organisation")
     for link in mentor_links:
         mentors_by_class[link.schoolclass_id].append(link.contactperson)
-
-    school_ids = {student.school_id for student in students}
     school_staff = defaultdict(lambda: defaultdict(list))
-    for person in active_people.filter(
-        organisation_id__in=school_ids, role__in=[Role.CARE_COORDINATOR, Role.SCHOOL_MANAGEMENT]
+    for person in _active_people().filter(
+        organisation_id__in={student.school_id for student in students},
+        role__in=[Role.CARE_COORDINATOR, Role.SCHOOL_MANAGEMENT],
     ):
         school_staff[person.organisation_id][person.role].append(person)
+    for team in teams.values():
+        team.mentors = mentors_by_class.get(team.student.school_class_id, [])
+        team.care_coordinators = school_staff[team.student.school_id][Role.CARE_COORDINATOR]
+        team.school_management = school_staff[team.student.school_id][Role.SCHOOL_MANAGEMENT]
 
+
+def _add_housing(teams, on) -> dict[int, Placement]:
     placements = {
         placement.student_id: placement
         for placement in Placement.objects.on(on)
         .filter(student_id__in=teams)
         .select_related("location__organisation", "location__municipality", "personal_worker__organisation")
     }
-    location_ids = {placement.location_id for placement in placements.values()}
     location_staff = defaultdict(lambda: defaultdict(list))
     location_links = ContactPerson.locations.through.objects.filter(
-        location_id__in=location_ids, contactperson__is_active=True, contactperson__role__in=HOUSING_ROLES
+        location_id__in={placement.location_id for placement in placements.values()},
+        contactperson__is_active=True,
+        contactperson__role__in=HOUSING_ROLES,
     ).select_related("contactperson__organisation")
     for link in location_links:
         location_staff[link.location_id][link.contactperson.role].append(link.contactperson)
+    for student_id, placement in placements.items():
+        team = teams[student_id]
+        team.placement = placement
+        worker = placement.personal_worker
+        team.personal_worker = worker if worker and worker.is_active else None
+        team.housing_workers = location_staff[placement.location_id][Role.HOUSING_WORKER]
+        team.location_managers = location_staff[placement.location_id][Role.LOCATION_MANAGER]
+    return placements
 
+
+def _add_guardianship_and_municipality(teams, on, placements):
     guardianships = {
         guardianship.student_id: guardianship
         for guardianship in Guardianship.objects.on(on)
@@ -167,33 +193,21 @@ def student_teams(students, *, on: date | None = None) -> dict[int, StudentTeam]
     municipality_ids = {p.location.municipality_id for p in placements.values() if p.location.municipality_id}
     managers_by_org = defaultdict(list)
     officers_by_municipality = defaultdict(list)
-    for person in active_people.filter(
+    # One query for both: team managers of the guardians' organisations, attendance officers of the municipalities.
+    for person in _active_people().filter(
         Q(role=Role.GUARDIAN_TEAM_MANAGER, organisation_id__in=guardian_org_ids)
         | Q(role=Role.ATTENDANCE_OFFICER, organisation_id__in=municipality_ids)
     ):
         target = managers_by_org if person.role == Role.GUARDIAN_TEAM_MANAGER else officers_by_municipality
         target[person.organisation_id].append(person)
-
-    for student in students:
-        team = teams[student.id]
-        team.mentors = mentors_by_class.get(student.school_class_id, [])
-        team.care_coordinators = school_staff[student.school_id][Role.CARE_COORDINATOR]
-        team.school_management = school_staff[student.school_id][Role.SCHOOL_MANAGEMENT]
-        placement = placements.get(student.id)
-        if placement:
-            team.placement = placement
-            worker = placement.personal_worker
-            team.personal_worker = worker if worker and worker.is_active else None
-            team.housing_workers = location_staff[placement.location_id][Role.HOUSING_WORKER]
-            team.location_managers = location_staff[placement.location_id][Role.LOCATION_MANAGER]
-            team.attendance_officers = officers_by_municipality.get(placement.location.municipality_id, [])
-        guardianship = guardianships.get(student.id)
-        if guardianship:
-            team.guardianship = guardianship
-            if guardianship.guardian.is_active:
-                team.guardian = guardianship.guardian
-            team.guardian_team_managers = managers_by_org.get(guardianship.guardian.organisation_id, [])
-    return teams
+    for student_id, placement in placements.items():
+        teams[student_id].attendance_officers = officers_by_municipality.get(placement.location.municipality_id, [])
+    for student_id, guardianship in guardianships.items():
+        team = teams[student_id]
+        team.guardianship = guardianship
+        if guardianship.guardian.is_active:
+            team.guardian = guardianship.guardian
+        team.guardian_team_managers = managers_by_org.get(guardianship.guardian.organisation_id, [])
 
 
 def student_team(student: Student, *, on: date | None = None) -> StudentTeam:
