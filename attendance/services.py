@@ -10,12 +10,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from escalation import services as escalation_services
-from escalation.models import Notification
 from students.access import can_answer_request, can_decide_absence, can_report_for
 from students.models import SchoolClass, Student
-from students.selectors import student_teams
+from students.team import student_teams
 
+from . import signals
 from .calendar import SchoolCalendar
 from .models import (
     DEFAULT_AUTHORISATION,
@@ -194,8 +193,11 @@ def _close_request(request, status, *, now, actor):
     request.closed_at = now
     request.closed_by = actor
     request.save(update_fields=["status", "closed_at", "closed_by"])
-    escalation_services.escalations_close_for_requests(
-        [request.id], answered=status == ExplanationRequest.Status.ANSWERED, actor=actor
+    signals.explanation_requests_closed.send(
+        sender=ExplanationRequest,
+        request_ids=[request.id],
+        answered=status == ExplanationRequest.Status.ANSWERED,
+        actor=actor,
     )
 
 
@@ -337,14 +339,8 @@ def sick_report_create(
 
 
 def _tell_school_urgently(report: SickReport):
-    """The mentor and care coordinator hear at once, in the app (the e-mail escalation follows if unread)."""
-    team = student_teams([report.student])[report.student_id]
-    escalation_services.notifications_create(
-        recipients=team.mentors + team.care_coordinators,
-        kind=Notification.Kind.URGENT_HOUSING_NEWS,
-        student=report.student,
-        sick_report=report,
-    )
+    """School must hear at once (the escalation app tells the mentor and care coordinator in the app)."""
+    signals.hospital_admission_reported.send(sender=SickReport, sick_report=report)
 
 
 @transaction.atomic
@@ -483,4 +479,5 @@ def absence_decide(*, record: AttendanceRecord, authorised: bool, note: str, act
     record.save(
         update_fields=["authorised", "authorisation_overridden", "authorisation_note", "decided_by", "decided_at"]
     )
+    signals.absence_decided.send(sender=AttendanceRecord, record=record, actor=actor)
     return record

@@ -2,7 +2,7 @@
 
 from contacts.models import Location
 
-from .models import Channel, EscalationChain, EscalationStep, TeamRole, Trigger
+from .models import Channel, EscalationChain, EscalationStep, StepRole, Trigger
 
 BOTH = [Channel.IN_APP, Channel.EMAIL]
 
@@ -13,10 +13,10 @@ DEMO_CHAINS = [
         "",
         {"repeat_last_step": 1, "acknowledgement_minutes": 240},
         [
-            ([TeamRole.HOUSING_WORKER], 0, BOTH),
-            ([TeamRole.LOCATION_MANAGER, TeamRole.GUARDIAN], 120, BOTH),
-            ([TeamRole.CARE_COORDINATOR], 240, [Channel.IN_APP]),
-            ([TeamRole.SCHOOL_MANAGEMENT, TeamRole.GUARDIAN_TEAM_MANAGER], 480, BOTH),
+            ([StepRole.HOUSING_WORKER], 0, BOTH),
+            ([StepRole.LOCATION_MANAGER, StepRole.GUARDIAN], 120, BOTH),
+            ([StepRole.CARE_COORDINATOR], 240, [Channel.IN_APP]),
+            ([StepRole.SCHOOL_MANAGEMENT, StepRole.GUARDIAN_TEAM_MANAGER], 480, BOTH),
         ],
     ),
     # Emergency locations have no steady staff: go to the manager and guardian sooner.
@@ -25,9 +25,9 @@ DEMO_CHAINS = [
         Location.Kind.EMERGENCY,
         {"repeat_last_step": 1, "acknowledgement_minutes": 120},
         [
-            ([TeamRole.HOUSING_WORKER, TeamRole.LOCATION_MANAGER], 0, BOTH),
-            ([TeamRole.GUARDIAN, TeamRole.CARE_COORDINATOR], 60, BOTH),
-            ([TeamRole.SCHOOL_MANAGEMENT, TeamRole.GUARDIAN_TEAM_MANAGER], 240, BOTH),
+            ([StepRole.HOUSING_WORKER, StepRole.LOCATION_MANAGER], 0, BOTH),
+            ([StepRole.GUARDIAN, StepRole.CARE_COORDINATOR], 60, BOTH),
+            ([StepRole.SCHOOL_MANAGEMENT, StepRole.GUARDIAN_TEAM_MANAGER], 240, BOTH),
         ],
     ),
     (
@@ -35,8 +35,8 @@ DEMO_CHAINS = [
         "",
         {"repeat_last_step": 0, "acknowledgement_minutes": 60},
         [
-            ([TeamRole.MENTOR, TeamRole.CARE_COORDINATOR], 30, BOTH),
-            ([TeamRole.SCHOOL_MANAGEMENT], 60, BOTH),
+            ([StepRole.MENTOR, StepRole.CARE_COORDINATOR], 30, BOTH),
+            ([StepRole.SCHOOL_MANAGEMENT], 60, BOTH),
         ],
     ),
     (
@@ -44,8 +44,8 @@ DEMO_CHAINS = [
         "",
         {"repeat_last_step": 0, "acknowledgement_minutes": 480, "threshold": 3},
         [
-            ([TeamRole.CARE_COORDINATOR, TeamRole.GUARDIAN], 0, BOTH),
-            ([TeamRole.GUARDIAN_TEAM_MANAGER], 960, BOTH),
+            ([StepRole.CARE_COORDINATOR, StepRole.GUARDIAN], 0, BOTH),
+            ([StepRole.GUARDIAN_TEAM_MANAGER], 960, BOTH),
         ],
     ),
 ]

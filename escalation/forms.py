@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.http import MAX_ID
 
-from .models import Channel, EscalationChain, TeamRole
+from .models import Channel, EscalationChain, StepRole
 
 
 class DashboardFilterForm(forms.Form):
@@ -20,7 +20,7 @@ class ChainForm(forms.ModelForm):
 
 class StepForm(forms.Form):
     roles = forms.MultipleChoiceField(
-        label=_("Wie"), choices=TeamRole.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Wie"), choices=StepRole.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
     after_minutes = forms.IntegerField(
         label=_("Na (werkminuten)"),

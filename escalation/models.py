@@ -1,33 +1,45 @@
+from django.apps import apps
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import ExplanationRequest, SickReport
 from contacts.models import ContactPerson, Location, Organisation
 from students.models import SchoolClass, Student
+from students.team import TeamRole
+
+from .snapshots import ChainSnapshot, SnapshotEncoder, StepSnapshot
 
 
 class Trigger(models.TextChoices):
+    """What starts an escalation: one module per trigger in `escalation.triggers`, which checks at start-up that it
+    has exactly one registered trigger for each of these (and none more)."""
+
     REQUEST_OVERDUE = "request_overdue", _("Uitlegverzoek na de deadline niet beantwoord")
     # Named without "ziekenhuis": everyone the chain notifies sees this label, not only those who may know why.
     HOSPITAL_UNSEEN = "hospital_unseen", _("Dringend bericht van de woonlocatie nog niet gezien door school")
     REPEATED_ABSENCE = "repeated_absence", _("Herhaald onverklaard verzuim in één week")
 
 
-class TeamRole(models.TextChoices):
-    """Who a step notifies, resolved from the student's team when the step fires (never stored names)."""
+class StepRole(models.TextChoices):
+    """Whom a step notifies: the team roles (`students.team.TeamRole`, same values) a chain may use, resolved from
+    the pupil's team when the step fires (never stored names)."""
 
-    HOUSING_WORKER = "housing_worker", _("Woonbegeleider (persoonlijk, anders de locatie)")
-    LOCATION_MANAGER = "location_manager", _("Locatiemanager")
-    GUARDIAN = "guardian", _("Voogd")
-    GUARDIAN_TEAM_MANAGER = "guardian_team_manager", _("Teammanager voogdij")
-    MENTOR = "mentor", _("Mentor")
-    CARE_COORDINATOR = "care_coordinator", _("Zorgcoördinator")
-    SCHOOL_MANAGEMENT = "school_management", _("Schoolleiding")
+    HOUSING_WORKER = TeamRole.HOUSING_WORKER.value, _("Woonbegeleider (persoonlijk, anders de locatie)")
+    LOCATION_MANAGER = TeamRole.LOCATION_MANAGER.value, TeamRole.LOCATION_MANAGER.label
+    GUARDIAN = TeamRole.GUARDIAN.value, TeamRole.GUARDIAN.label
+    GUARDIAN_TEAM_MANAGER = TeamRole.GUARDIAN_TEAM_MANAGER.value, TeamRole.GUARDIAN_TEAM_MANAGER.label
+    MENTOR = TeamRole.MENTOR.value, TeamRole.MENTOR.label
+    CARE_COORDINATOR = TeamRole.CARE_COORDINATOR.value, TeamRole.CARE_COORDINATOR.label
+    SCHOOL_MANAGEMENT = TeamRole.SCHOOL_MANAGEMENT.value, TeamRole.SCHOOL_MANAGEMENT.label
+
+
+def roles_label(roles) -> str:
+    """The step roles in words; a role no chain may use (any more) is left out."""
+    return ", ".join(str(StepRole(role).label) for role in roles if role in StepRole.values)
 
 
 class Channel(models.TextChoices):
@@ -86,18 +98,18 @@ class EscalationChain(models.Model):
         housing = f" ({self.get_housing_kind_display()})" if self.housing_kind else ""
         return f"{self.school}: {self.get_trigger_display()}{housing}"
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> ChainSnapshot:
         """The chain as it is now: an escalation follows this copy even if the chain is edited later."""
-        return {
-            "chain_id": self.id,
-            "repeat_last_step": self.repeat_last_step,
-            "threshold": self.threshold,
-            "acknowledgement_minutes": self.acknowledgement_minutes,
-            "steps": [
-                {"roles": step.roles, "after_minutes": step.after_minutes, "channels": step.channels}
+        return ChainSnapshot(
+            chain_id=self.id,
+            repeat_last_step=self.repeat_last_step,
+            threshold=self.threshold,
+            acknowledgement_minutes=self.acknowledgement_minutes,
+            steps=tuple(
+                StepSnapshot(roles=tuple(step.roles), after_minutes=step.after_minutes, channels=tuple(step.channels))
                 for step in self.steps.all()
-            ],
-        }
+            ),
+        )
 
 
 class EscalationStep(models.Model):
@@ -128,7 +140,7 @@ class EscalationStep(models.Model):
 
     @property
     def roles_label(self):
-        return ", ".join(str(TeamRole(role).label) for role in self.roles if role in TeamRole.values)
+        return roles_label(self.roles)
 
     @property
     def channels_label(self):
@@ -159,7 +171,8 @@ class Escalation(models.Model):
         ExplanationRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="escalations"
     )
     sick_report = models.ForeignKey(SickReport, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    chain = models.JSONField(_("keten bij start"))
+    # A ChainSnapshot as JSON; read it through `snapshot`.
+    chain = models.JSONField(_("keten bij start"), encoder=SnapshotEncoder)
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.OPEN)
     current_step = models.PositiveSmallIntegerField(_("huidige stap"), default=0)
     round = models.PositiveSmallIntegerField(_("herhaling"), default=0)
@@ -205,15 +218,16 @@ class Escalation(models.Model):
         return self.status in self.ACTIVE
 
     @property
-    def steps(self):
-        return self.chain["steps"]
+    def snapshot(self) -> ChainSnapshot:
+        if isinstance(self.chain, ChainSnapshot):  # assigned, not yet read back from the database
+            return self.chain
+        return ChainSnapshot.from_json(self.chain)
 
     @property
     def step_roles_label(self):
         if not self.current_step:
             return ""
-        roles = self.steps[self.current_step - 1]["roles"]
-        return ", ".join(str(TeamRole(role).label) for role in roles if role in TeamRole.values)
+        return roles_label(self.snapshot.step(self.current_step).roles)
 
 
 class EscalationEvent(models.Model):
@@ -359,12 +373,6 @@ class Notification(models.Model):
             }
         if self.kind == self.Kind.EXHAUSTED:
             return _("Escalatie over %(student)s is de hele keten doorlopen zonder afhandeling.") % {"student": name}
-        escalation = self.escalation
-        if escalation and escalation.trigger == Trigger.REQUEST_OVERDUE and escalation.explanation_request_id:
-            return _("Afwezigheid van %(student)s op %(date)s is nog niet toegelicht.") % {
-                "student": name,
-                "date": date_format(escalation.explanation_request.day),
-            }
-        if escalation and escalation.trigger == Trigger.HOSPITAL_UNSEEN:
-            return _("Een dringend bericht over %(student)s is door school nog niet gelezen.") % {"student": name}
-        return _("Er is herhaald verzuim van %(student)s dat aandacht vraagt.") % {"student": name}
+        # Each trigger words its own escalations (escalation.triggers); they are reached through the app because
+        # the trigger modules query these models.
+        return apps.get_app_config("escalation").trigger_for(self.escalation.trigger).notification_text(self, name)

@@ -1,4 +1,5 @@
-"""Writes of the escalation app: acknowledging and closing escalations, in-app notifications, chain edits.
+"""Writes of the escalation app: acknowledging and closing escalations, in-app notifications, chain edits, and
+what the escalation app does about events from below (see receivers.py).
 
 Every state change is a compare-and-set (`filter(id=…, status=…).update(…)`): whoever changes the row first wins,
 the other gets a clear "already done" instead of overwriting it.
@@ -15,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from attendance.calendar import SchoolCalendar
-from attendance.models import ExplanationRequest
+from attendance.models import AttendanceRecord, ExplanationRequest, SickReport
 from contacts.models import ContactPerson
+from students.models import Student
+from students.team import student_teams
 
 from .models import Escalation, EscalationChain, EscalationEvent, EscalationStep, Notification, Trigger
-from .sweep import repeated_absence_unexplained
+from .triggers import trigger_for
 
 
 @transaction.atomic
@@ -85,7 +88,7 @@ def escalation_acknowledge(*, escalation: Escalation, actor, now=None) -> Escala
     The pause never ends before the next step was due anyway: acknowledging must not make it escalate sooner.
     """
     now = now or timezone.now()
-    minutes = escalation.chain.get("acknowledgement_minutes", 240)
+    minutes = escalation.snapshot.acknowledgement_minutes
     until = SchoolCalendar(escalation.school_id).add_working_time(now, timedelta(minutes=minutes))
     updated = Escalation.objects.filter(id=escalation.id, status=Escalation.Status.OPEN).update(
         status=Escalation.Status.ACKNOWLEDGED,
@@ -160,20 +163,59 @@ def escalations_close_for_requests(request_ids, *, answered: bool, actor=None) -
         if answered
         else gettext_noop("Afwezigheid gecorrigeerd door school."),
     )
-    repeated = Escalation.objects.filter(
-        trigger=Trigger.REPEATED_ABSENCE,
-        status__in=Escalation.ACTIVE,
-        student_id__in=ExplanationRequest.objects.filter(id__in=request_ids).values("student_id"),
+    students = ExplanationRequest.objects.filter(id__in=request_ids).values("student_id")
+    return closed + _resolve_repeated_absence_no_longer_needed(students, actor=actor)
+
+
+def escalations_settle_by_decision(*, record: AttendanceRecord, actor) -> int:
+    """The care coordinator decided the absence (geoorloofd or not): that settles it. The escalation of its request
+    stops, and it no longer counts towards repeated absence."""
+    closed = escalations_close(
+        Escalation.objects.filter(trigger=Trigger.REQUEST_OVERDUE, explanation_request__record_id=record.id),
+        status=Escalation.Status.RESOLVED,
+        actor=actor,
+        detail=gettext_noop("Beoordeeld door de zorgcoördinator."),
     )
-    no_longer_needed = [escalation.id for escalation in repeated if not repeated_absence_unexplained(escalation)]
-    if no_longer_needed:
-        closed += escalations_close(
-            Escalation.objects.filter(id__in=no_longer_needed),
-            status=Escalation.Status.RESOLVED,
-            actor=actor,
-            detail=gettext_noop("Er zijn niet meer genoeg onverklaarde afwezigheden."),
-        )
-    return closed
+    return closed + _resolve_repeated_absence_no_longer_needed([record.student_id], actor=actor)
+
+
+def _resolve_repeated_absence_no_longer_needed(student_ids, *, actor) -> int:
+    repeated = Escalation.objects.filter(
+        trigger=Trigger.REPEATED_ABSENCE, status__in=Escalation.ACTIVE, student_id__in=student_ids
+    )
+    trigger = trigger_for(Trigger.REPEATED_ABSENCE)
+    no_longer_needed = [escalation.id for escalation in repeated if not trigger.still_needed(escalation)]
+    if not no_longer_needed:
+        return 0
+    return escalations_close(
+        Escalation.objects.filter(id__in=no_longer_needed),
+        status=Escalation.Status.RESOLVED,
+        actor=actor,
+        detail=gettext_noop("Er zijn niet meer genoeg onverklaarde afwezigheden."),
+    )
+
+
+def escalations_cancel_for_student(*, student: Student, actor=None) -> int:
+    """A pupil who left is no longer escalated about: every active escalation of theirs is cancelled, unsent
+    e-mail with it."""
+    return escalations_close(
+        Escalation.objects.filter(student_id=student.id),
+        status=Escalation.Status.CANCELLED,
+        actor=actor,
+        detail=gettext_noop("Leerling uitgeschreven."),
+    )
+
+
+def urgent_housing_news_create(*, sick_report: SickReport) -> list[Notification]:
+    """A hospital admission: the mentors and care coordinators hear at once, in the app (the escalation by e-mail
+    follows while nobody at school opened it)."""
+    team = student_teams([sick_report.student])[sick_report.student_id]
+    return notifications_create(
+        recipients=team.mentors + team.care_coordinators,
+        kind=Notification.Kind.URGENT_HOUSING_NEWS,
+        student=sick_report.student,
+        sick_report=sick_report,
+    )
 
 
 @transaction.atomic

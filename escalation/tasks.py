@@ -3,6 +3,10 @@
 from celery import shared_task
 
 from . import delivery, sweep
+from .outbox import deliver_notifications
+
+# The sweep enqueues deliver_notifications itself (outbox.py); it is listed here so the worker registers it.
+__all__ = ["deliver_due", "deliver_notification", "deliver_notifications", "run_sweep"]
 
 
 @shared_task(acks_late=True)
@@ -14,11 +18,6 @@ def run_sweep():
 @shared_task(acks_late=True)
 def deliver_notification(notification_id):
     return delivery.deliver_notification(notification_id)
-
-
-@shared_task(acks_late=True)
-def deliver_notifications(notification_ids):
-    return [delivery.deliver_notification(notification_id) for notification_id in notification_ids]
 
 
 @shared_task(acks_late=True)

@@ -16,6 +16,7 @@ from common.forms import add_service_errors
 from . import access, selectors, services
 from .forms import MoveStudentForm, StudentSearchForm
 from .models import Guardianship, Placement
+from .team import student_team
 
 
 @login_required
@@ -49,7 +50,7 @@ def student_detail(request, student_id):
     log_read(student, page=gettext_noop("leerlingpagina"))
     context = {
         "student": student,
-        "team": selectors.student_team(student),
+        "team": student_team(student),
         "placements": selectors.placement_history(student),
         "guardianships": selectors.guardianship_history(student),
         "can_move": access.can_move_students(request.user),

@@ -8,8 +8,9 @@ import time_machine
 
 from attendance.models import AttendanceRecord, ExplanationRequest
 from attendance.services import RowInput, attendance_save
-from escalation.models import Channel, EscalationChain, EscalationStep, Notification, TeamRole, Trigger
+from escalation.models import Channel, EscalationChain, EscalationStep, Notification, Trigger
 from escalation.sweep import escalation_sweep
+from students.team import TeamRole
 from tests.factories import GuardianshipFactory, PlacementFactory, StudentFactory
 
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -8,8 +8,9 @@ from django.conf import settings
 
 from escalation import delivery, tasks
 from escalation.delivery import MAX_ATTEMPTS, STUCK_AFTER, deliver_due, deliver_notification
-from escalation.models import Escalation, Notification, TeamRole
+from escalation.models import Escalation, Notification
 from escalation.services import escalation_acknowledge, escalation_resolve
+from students.team import TeamRole
 
 from .conftest import BOTH, at, make_chain, request_on, sweep, travel
 

@@ -14,7 +14,7 @@ from attendance.services import (
     sick_report_admit_to_hospital,
     sick_report_create,
 )
-from escalation.models import Escalation, EscalationEvent, Notification, SweepRun, TeamRole, Trigger
+from escalation.models import Escalation, EscalationEvent, Notification, SweepRun, Trigger
 from escalation.selectors import students_nobody_to_notify
 from escalation.services import (
     chain_save_steps,
@@ -24,6 +24,7 @@ from escalation.services import (
 )
 from escalation.sweep import escalation_sweep
 from students.models import Guardianship
+from students.team import TeamRole
 from tests.factories import ContactPersonFactory, GuardianshipFactory, HousingLocationFactory, UserFactory
 
 from .conftest import (
@@ -204,7 +205,7 @@ def test_a_chain_edited_after_the_start_does_not_change_a_running_escalation(wor
 
     sweep(at(2026, 3, 10, 14))
     assert {name for name, *_rest in notifications(step=2)} == {VERA}
-    assert len(Escalation.objects.get().steps) == 3
+    assert len(Escalation.objects.get().chain["steps"]) == 3
 
 
 def test_a_new_escalation_follows_the_edited_chain(world, chain):
@@ -288,8 +289,8 @@ def test_a_housing_kind_chain_is_chosen_over_the_default(world, chain):
 
     ward_escalation = Escalation.objects.get(student=world.ward)
     other_escalation = Escalation.objects.get(student=elsewhere)
-    assert [step["roles"] for step in ward_escalation.steps] == [["location_manager"]]
-    assert len(other_escalation.steps) == 3
+    assert [step["roles"] for step in ward_escalation.chain["steps"]] == [["location_manager"]]
+    assert len(other_escalation.chain["steps"]) == 3
     assert notifications(escalation=ward_escalation) == [("Manager Mo", "in_app", "escalation", 1, 0)]
 
 
@@ -675,20 +676,20 @@ def test_running_the_sweep_twice_at_the_same_instant_notifies_once(world, chain)
 
 
 def test_an_exception_on_one_escalation_does_not_stop_the_others(world, chain, monkeypatch, caplog, client):
-    from escalation import sweep as sweep_module
+    from escalation.triggers import EscalationTrigger
 
     broken = add_student(world, "Kapot")
     others = [add_student(world, "Samir"), world.ward]
     for student in [broken, *others]:
         request_on(world, TUESDAY, student=student)
-    real_recipients = sweep_module._recipients
+    real_recipients = EscalationTrigger.recipients
 
-    def recipients(step, team):
+    def recipients(self, escalation, step, team):
         if team.student.id == broken.id:
             raise RuntimeError("team lookup exploded")
-        return real_recipients(step, team)
+        return real_recipients(self, escalation, step, team)
 
-    monkeypatch.setattr(sweep_module, "_recipients", recipients)
+    monkeypatch.setattr(EscalationTrigger, "recipients", recipients)
 
     result = sweep(at(2026, 3, 10, 12))
 
@@ -712,7 +713,7 @@ def test_an_exception_on_one_escalation_does_not_stop_the_others(world, chain, m
     assert "RuntimeError: team lookup exploded" in detail
 
     # Fixed an hour later: the retry goes through and the warning clears.
-    monkeypatch.setattr(sweep_module, "_recipients", real_recipients)
+    monkeypatch.setattr(EscalationTrigger, "recipients", real_recipients)
     sweep(at(2026, 3, 10, 12, 30))
     assert Escalation.objects.get(student=broken).current_step == 0
     sweep(at(2026, 3, 10, 13))

@@ -12,7 +12,8 @@ from django.conf import settings
 from attendance.models import ExplanationRequest, Reason
 from attendance.services import explanation_give, sick_report_create
 from escalation.delivery import deliver_due
-from escalation.models import Notification, TeamRole, Trigger
+from escalation.models import Notification, Trigger
+from students.team import TeamRole
 
 from .conftest import BOTH, at, make_chain, record_absence, request_on, sweep, travel
 

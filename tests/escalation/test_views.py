@@ -550,8 +550,8 @@ def test_editing_a_chain_keeps_running_escalations_on_their_copy(world, escalati
         (["mentor"], 15),
     ]
     escalation.refresh_from_db()
-    assert len(escalation.steps) == 3
-    assert escalation.steps[1]["roles"] == ["guardian"]
+    assert len(escalation.chain["steps"]) == 3
+    assert escalation.chain["steps"][1]["roles"] == ["guardian"]
 
 
 def test_editing_a_chain_into_a_duplicate_is_a_form_error(world, chain, client):

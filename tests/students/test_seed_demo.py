@@ -11,7 +11,7 @@ from contacts.models import Organisation, Role, User
 from students.access import students_visible_to
 from students.demo import DEMO_PASSWORD, DEMO_SCHOOL
 from students.models import Student
-from students.selectors import student_teams
+from students.team import student_teams
 
 # A Tuesday in term time, so the demo's attendance history has school days behind it.
 SCHOOL_DAY = datetime(2026, 3, 10, 7, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))

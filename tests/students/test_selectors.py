@@ -14,11 +14,10 @@ from students.selectors import (
     mentor_classes,
     student_for_user_or_404,
     student_list,
-    student_team,
-    student_teams,
     students_without_placement_or_guardian,
 )
 from students.services import student_move
+from students.team import student_team, student_teams
 from tests.conftest import NO_STUDENT_ROLES, STUDENT_ROLES
 from tests.factories import (
     ContactPersonFactory,

@@ -1,0 +1,55 @@
+"""Starting escalations: every trigger's new causes that a school's chain covers become an escalation row."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from attendance.calendar import SchoolCalendar
+from students.team import student_teams
+
+from ..models import Escalation
+from ..triggers import TRIGGERS, Cause, ChainBook
+
+
+def start_escalations(now) -> int:
+    new = planned_escalations(now)
+    # A concurrent sweep may have started the same cause: the unique key makes the second insert a no-op.
+    Escalation.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def planned_escalations(now) -> list[Escalation]:
+    """Unsaved escalations for the new causes that a chain covers (by housing kind and whatever the trigger asks)."""
+    book = ChainBook()
+    causes = [cause for trigger in TRIGGERS for cause in trigger.causes(now, book)]
+    if not causes:
+        return []
+    teams = student_teams([cause.student for cause in causes], on=timezone.localdate(now))
+    calendars = {}
+    new = []
+    for cause in causes:
+        location = cause.location or teams[cause.student.id].location
+        chain = book.find(cause.student.school_id, cause.trigger.code, location.kind if location else "")
+        if chain is None or not cause.trigger.chain_covers(cause, chain):
+            continue
+        school_id = cause.student.school_id
+        calendar = calendars.setdefault(school_id, SchoolCalendar(school_id))
+        new.append(_escalation(cause, chain.snapshot(), location, calendar, now))
+    return new
+
+
+def _escalation(cause: Cause, snapshot, location, calendar, now) -> Escalation:
+    first_delay = timedelta(minutes=snapshot.step(1).after_minutes)
+    return Escalation(
+        trigger=cause.trigger.code,
+        trigger_key=cause.key,
+        student=cause.student,
+        school_id=cause.student.school_id,
+        location=location,
+        school_class_id=cause.school_class_id,
+        explanation_request=cause.request,
+        sick_report=cause.sick_report,
+        chain=snapshot.to_json(),
+        next_action_at=calendar.add_working_time(cause.since, first_delay),
+        started_at=now,
+    )
