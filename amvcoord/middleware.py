@@ -25,7 +25,8 @@ class ContentSecurityPolicyMiddleware:
 
 class TwoFactorMiddleware:
     """After the password, the second factor: verify a TOTP token if the person has a device, and set one up
-    first if their role requires it. Until then only the two-factor pages, logout and static files answer."""
+    first if their role requires it. Until then only the two-factor pages, logout and static files answer; the
+    set-up page only to someone without a device (linking another one needs a code of the first)."""
 
     OPEN_PREFIXES = ("/static/", "/i18n/", "/privacy/")
 
@@ -34,16 +35,20 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not self._is_open(request.path):
-            query = urlencode({"next": request.get_full_path()})
-            if request.session.get(HAS_DEVICE_SESSION_KEY):
-                return redirect(f"{reverse('two_factor_verify')}?{query}")
-            if user.role in settings.TWO_FACTOR_REQUIRED_ROLES:
-                return redirect(f"{reverse('two_factor_setup')}?{query}")
+        if user.is_authenticated and not user.is_verified():
+            has_device = request.session.get(HAS_DEVICE_SESSION_KEY, False)
+            if not self._is_open(request.path, has_device=has_device):
+                query = urlencode({"next": request.get_full_path()})
+                if has_device:
+                    return redirect(f"{reverse('two_factor_verify')}?{query}")
+                if user.role in settings.TWO_FACTOR_REQUIRED_ROLES:
+                    return redirect(f"{reverse('two_factor_setup')}?{query}")
         return self.get_response(request)
 
-    def _is_open(self, path):
-        open_paths = {reverse("two_factor_verify"), reverse("two_factor_setup"), reverse("logout")}
+    def _is_open(self, path, *, has_device):
+        open_paths = {reverse("two_factor_verify"), reverse("logout")}
+        if not has_device:
+            open_paths.add(reverse("two_factor_setup"))
         return path in open_paths or path.startswith(self.OPEN_PREFIXES)
 
 
