@@ -5,6 +5,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 # Session key set at login (amvcoord.signals): whether the user has a confirmed TOTP device. Kept in the session
 # so that ordinary page views cost no extra query.
@@ -20,6 +21,25 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
+
+
+class NoStoreForLoggedInMiddleware:
+    """`Cache-Control: no-store, private` on every answer to someone logged in (also halfway, before the second
+    factor, and the answer that logs them out): school computers are shared, and a pupil's page must not be
+    readable from the browser cache after logout. Static files never come here (WhiteNoise answers them first,
+    with its long max-age). A view that already says no-store (Django's login and logout) keeps its own header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        logged_in_before = request.user.is_authenticated
+        response = self.get_response(request)
+        logged_in = logged_in_before or request.user.is_authenticated  # the answer to a successful login
+        if logged_in and "no-store" not in response.get("Cache-Control", ""):
+            patch_cache_control(response, no_store=True, private=True)
         return response
 
 

@@ -239,7 +239,7 @@ def test_it_refuses_an_impossible_id_in_a_form_with_a_dutch_message(client, worl
 
 
 @pytest.mark.parametrize("value", HOSTILE_IDS)
-def test_it_ignores_an_impossible_request_id_in_an_explanation(client, world, inside, travel, value):
+def test_it_ignores_an_impossible_request_id_in_an_explanation(client, world, inside, travel, value):  # noqa: F811
     client.force_login(world.user("housing_worker"))
     url = reverse("attendance:explain", args=[world.ward.id])
     response = client.post(url, {"requests": [value], "reason": "sick"}, follow=True)
