@@ -5,6 +5,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 # Session key set at login (amvcoord.signals): whether the user has a confirmed TOTP device. Kept in the session
 # so that ordinary page views cost no extra query.
@@ -23,9 +24,29 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+class NoStoreForLoggedInMiddleware:
+    """`Cache-Control: no-store, private` on every answer to someone logged in (also halfway, before the second
+    factor, and the answer that logs them out): school computers are shared, and a pupil's page must not be
+    readable from the browser cache after logout. Static files never come here (WhiteNoise answers them first,
+    with its long max-age). A view that already says no-store (Django's login and logout) keeps its own header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        logged_in_before = request.user.is_authenticated
+        response = self.get_response(request)
+        logged_in = logged_in_before or request.user.is_authenticated  # the answer to a successful login
+        if logged_in and "no-store" not in response.get("Cache-Control", ""):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
 class TwoFactorMiddleware:
     """After the password, the second factor: verify a TOTP token if the person has a device, and set one up
-    first if their role requires it. Until then only the two-factor pages, logout and static files answer."""
+    first if their role requires it. Until then only the two-factor pages, logout and static files answer; the
+    set-up page only to someone without a device (linking another one needs a code of the first)."""
 
     OPEN_PREFIXES = ("/static/", "/i18n/", "/privacy/")
 
@@ -34,16 +55,20 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not self._is_open(request.path):
-            query = urlencode({"next": request.get_full_path()})
-            if request.session.get(HAS_DEVICE_SESSION_KEY):
-                return redirect(f"{reverse('two_factor_verify')}?{query}")
-            if user.role in settings.TWO_FACTOR_REQUIRED_ROLES:
-                return redirect(f"{reverse('two_factor_setup')}?{query}")
+        if user.is_authenticated and not user.is_verified():
+            has_device = request.session.get(HAS_DEVICE_SESSION_KEY, False)
+            if not self._is_open(request.path, has_device=has_device):
+                query = urlencode({"next": request.get_full_path()})
+                if has_device:
+                    return redirect(f"{reverse('two_factor_verify')}?{query}")
+                if user.role in settings.TWO_FACTOR_REQUIRED_ROLES:
+                    return redirect(f"{reverse('two_factor_setup')}?{query}")
         return self.get_response(request)
 
-    def _is_open(self, path):
-        open_paths = {reverse("two_factor_verify"), reverse("two_factor_setup"), reverse("logout")}
+    def _is_open(self, path, *, has_device):
+        open_paths = {reverse("two_factor_verify"), reverse("logout")}
+        if not has_device:
+            open_paths.add(reverse("two_factor_setup"))
         return path in open_paths or path.startswith(self.OPEN_PREFIXES)
 
 

@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "amvcoord.middleware.NoStoreForLoggedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "amvcoord.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,14 +1,16 @@
 """TOTP two-factor login pages: set up an authenticator app, and verify a code after the password."""
 
 from io import BytesIO
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp import match_token
+from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
 
@@ -33,9 +35,14 @@ def _next_url(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def setup(request):
-    """Link an authenticator app: scan the QR code, confirm with one code."""
-    if request.user.is_verified():
-        return redirect(_next_url(request))
+    """Link an authenticator app: scan the QR code, confirm with one code.
+
+    Whoever already has a confirmed app proves it with a code first: otherwise the password alone would be enough
+    to link an app of one's own and be in. The database decides, not the session: an app may have been linked in
+    another session since this one logged in.
+    """
+    if not request.user.is_verified() and user_has_device(request.user, confirmed=True):
+        return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': request.get_full_path()})}")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or TOTPDevice.objects.create(
         user=request.user, name="amvcoord", confirmed=False
     )

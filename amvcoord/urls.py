@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+import common.converters  # noqa: F401 - registers <id:...>
+
 from . import two_factor, views
 
 admin.site.site_header = _("amvcoord beheer")
@@ -17,7 +19,7 @@ urlpatterns = [
     path("2fa/verifieren/", two_factor.verify, name="two_factor_verify"),
     path("privacy/", views.privacy, name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("leerlingen/<int:student_id>/inzage/", views.student_audit_trail, name="student_audit_trail"),
+    path("leerlingen/<id:student_id>/inzage/", views.student_audit_trail, name="student_audit_trail"),
     path("leerlingen/", include("students.urls")),
     path("contacten/", include("contacts.urls")),
     path("aanwezigheid/", include("attendance.urls")),

@@ -1,11 +1,13 @@
 from django.urls import path
 
+import common.converters  # noqa: F401 - registers <id:...>
+
 from . import views
 
 app_name = "students"
 
 urlpatterns = [
     path("", views.student_list_view, name="list"),
-    path("<int:student_id>/", views.student_detail, name="detail"),
-    path("<int:student_id>/overplaatsen/", views.student_move_view, name="move"),
+    path("<id:student_id>/", views.student_detail, name="detail"),
+    path("<id:student_id>/overplaatsen/", views.student_move_view, name="move"),
 ]

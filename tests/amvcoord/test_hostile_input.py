@@ -1,12 +1,13 @@
 """Hostile input (issue 5, section 6): markup is escaped, search fields take SQL metacharacters, oversized input
 gets a clear error, and garbage anywhere never produces a 500."""
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from attendance.models import AttendanceRecord, ExplanationRequest
 from attendance.services import RowInput, attendance_save, explanation_give
@@ -148,3 +149,117 @@ def test_it_never_answers_500_to_garbage(client, world, inside, travel, role):  
             fields = ["student", "first_day", "expected_back", "day", "starts_at", "ends_at", "kind", "trigger"]
             response = client.post(reverse(name), dict.fromkeys(fields, value))
             assert response.status_code < 500, (name, value)
+
+
+HUGE_ID = "99999999999999999999999"
+ONE_PAST_MAX_ID = str(2**63)
+
+
+def _id_routes():
+    """Every project URL pattern with an id in it, as (name, route with prefixes, converter names by part)."""
+
+    def walk(patterns, prefix="", namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name == "admin":
+                    continue
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.pattern.converters:
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                yield name, prefix + str(pattern.pattern)
+
+    return sorted(walk(get_resolver().url_patterns))
+
+
+ID_ROUTES = _id_routes()
+ROUTE_PART = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+
+
+def _url_with_ids(route, value):
+    """The route with `value` for every id and a real date for every date part."""
+
+    def part(match):
+        return "2026-03-09" if match["converter"] == "isodate" else value
+
+    return "/" + ROUTE_PART.sub(part, route)
+
+
+def test_it_finds_the_urls_with_an_id():
+    names = {name for name, _route in ID_ROUTES}
+    assert {"attendance:explain", "students:detail", "escalation:chain_edit", "student_audit_trail"} <= names
+
+
+@pytest.mark.parametrize("role", ["mentor", "care_coordinator", "housing_worker", "guardian", "admin"])
+@pytest.mark.parametrize("value", [HUGE_ID, ONE_PAST_MAX_ID, "-1"])
+@pytest.mark.parametrize(("name", "route"), ID_ROUTES, ids=[name for name, _route in ID_ROUTES])
+def test_it_answers_404_to_an_impossible_id_in_any_url(client, world, travel, role, value, name, route):
+    client.force_login(world.user(role))
+    url = _url_with_ids(route, value)
+    for method in ("post", "get"):  # POST first: the views that take POST used to overflow before answering
+        response = getattr(client, method)(url, {"requests": [value], "student": value, "reason": "sick"})
+        assert response.status_code == 404, (method, url, response.status_code)
+
+
+@pytest.mark.parametrize("role", ["care_coordinator", "housing_worker", "guardian"])
+@pytest.mark.parametrize(("name", "route"), ID_ROUTES, ids=[name for name, _route in ID_ROUTES])
+def test_it_takes_the_largest_possible_id_without_error(client, world, travel, role, name, route):
+    client.force_login(world.user(role))
+    url = _url_with_ids(route, str(2**63 - 1))
+    for method in ("get", "post"):
+        response = getattr(client, method)(url, {"requests": [str(2**63 - 1)], "reason": "sick"})
+        assert response.status_code in (403, 404, 405), (method, url, response.status_code)
+
+
+def test_it_bounds_every_id_in_every_url():
+    """A new URL with <int:...> would take any number again: every part of a URL is a bounded id or a date."""
+    for name, route in ID_ROUTES:
+        converters = {match["converter"] for match in ROUTE_PART.finditer(route)}
+        assert converters <= {"id", "isodate"}, (name, route)
+
+
+HOSTILE_IDS = [HUGE_ID, ONE_PAST_MAX_ID, "-1", "0"]
+
+
+@pytest.mark.parametrize("value", HOSTILE_IDS)
+@pytest.mark.parametrize(
+    ("role", "page", "field"),
+    [
+        ("housing_worker", "attendance:sick_report_new", "student"),
+        ("guardian", "attendance:appointment_new", "student"),
+        ("care_coordinator", "students:move", "location"),
+        ("care_coordinator", "students:move", "personal_worker"),
+    ],
+)
+def test_it_refuses_an_impossible_id_in_a_form_with_a_dutch_message(client, world, travel, role, page, field, value):
+    client.force_login(world.user(role))
+    url = reverse(page, args=[world.ward.id]) if page == "students:move" else reverse(page)
+    response = client.post(url, {field: value})
+    assert response.status_code == 200
+    assert "Selecteer een geldige keuze" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", HOSTILE_IDS)
+def test_it_ignores_an_impossible_request_id_in_an_explanation(client, world, inside, travel, value):  # noqa: F811
+    client.force_login(world.user("housing_worker"))
+    url = reverse("attendance:explain", args=[world.ward.id])
+    response = client.post(url, {"requests": [value], "reason": "sick"}, follow=True)
+    assert response.status_code == 200
+    assert "Niet opgeslagen" in response.content.decode()
+    inside.record.explanation_request.refresh_from_db()
+    assert inside.record.explanation_request.status == ExplanationRequest.Status.OPEN
+
+
+@pytest.mark.parametrize("value", HOSTILE_IDS)
+@pytest.mark.parametrize("field", ["location", "school_class"])
+def test_it_ignores_an_impossible_id_in_the_dashboard_filter(client, world, travel, field, value):
+    client.force_login(world.user("care_coordinator"))
+    assert client.get(reverse("escalation:dashboard"), {field: value}).status_code == 200
+
+
+@pytest.mark.parametrize("value", HOSTILE_IDS)
+@pytest.mark.parametrize(
+    ("role", "page"), [("housing_worker", "attendance:sick_report_new"), ("guardian", "attendance:appointment_new")]
+)
+def test_it_ignores_an_impossible_preselected_pupil(client, world, travel, role, page, value):
+    client.force_login(world.user(role))
+    assert client.get(reverse(page), {"leerling": value}).status_code == 200

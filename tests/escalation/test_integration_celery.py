@@ -9,6 +9,7 @@ import email
 import os
 import signal
 import subprocess
+import sys
 import time
 from datetime import time as wall_clock
 from datetime import timedelta
@@ -27,7 +28,6 @@ from escalation.models import Escalation, Notification, SweepRun
 from tests.conftest import require
 
 REDIS_URL = os.environ.get("CELERY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-CELERY = settings.BASE_DIR / ".venv" / "bin" / "celery"
 SITE_URL = "https://amvcoord.test"
 WAIT_SECONDS = 60
 SECRET_REMARK = "Vermoedelijk opgenomen, astma-aanval"
@@ -79,7 +79,8 @@ def overdue_request(world):
 def start(arguments, log_path, env):
     log = open(log_path, "wb")  # noqa: SIM115 - closed by stop()
     process = subprocess.Popen(
-        [str(CELERY), "-A", "amvcoord", *arguments],
+        # The running interpreter's Celery: works from any virtualenv (tox, a developer's own), not only .venv.
+        [sys.executable, "-m", "celery", "-A", "amvcoord", *arguments],
         cwd=settings.BASE_DIR,
         env=env,
         stdout=log,
