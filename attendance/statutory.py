@@ -153,7 +153,7 @@ class Finding:
     hours_per_day: tuple[tuple[date, Hours], ...]  # the days the hours were missed on, for the report
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Day:
     day: date
     position: int  # in school time: 7 × school-week number + weekday
@@ -203,7 +203,7 @@ def detect_reports(
     next_school_day = calendar[len(counted)] if len(counted) < len(calendar) else None
     scan = _Scan(rules, working_days)
     scan.run(school, next_school_day, turned_adult=len(counted) < len(known))
-    findings = scan.findings + _luxury_findings(school, luxury_days, rules, working_days)
+    findings = scan.findings + (_luxury_findings(school, luxury_days, rules, working_days) if luxury_days else [])
     return sorted(findings, key=lambda finding: (finding.end, finding.begin, finding.kind))
 
 
@@ -240,8 +240,8 @@ def _birthday(born_on: date, age: int) -> date:
 def _school_time(days, hours_by_day, luxury_days, lesson_hours_by_day) -> list[_Day]:
     school, week, number = [], None, -1
     for day in days:
-        if day.isocalendar()[:2] != week:
-            week, number = day.isocalendar()[:2], number + 1
+        if (day.toordinal() - 1) // 7 != week:  # day 1 of the ordinals was a Monday: this is the ISO week
+            week, number = (day.toordinal() - 1) // 7, number + 1
         hours = hours_by_day.get(day, 0)
         luxury = day in luxury_days
         if luxury:

@@ -221,6 +221,8 @@ def test_weeks_without_school_days_neither_break_nor_fill_the_window(days, hours
         pytest.param(d(4, 20, 2026), None, d(4, 28, 2026), id="koningsdag-monday-27-april-2026"),
         pytest.param(d(5, 11, 2026), None, d(5, 19, 2026), id="hemelvaart-14-may-2026"),
         pytest.param(d(4, 28), None, d(5, 6), id="bevrijdingsdag-lustrum-2025"),
+        pytest.param(d(4, 28, 2026), None, d(5, 5, 2026), id="no-bevrijdingsdag-in-2026-holidays-nl"),
+        pytest.param(d(4, 2, 2026), None, d(4, 13, 2026), id="goede-vrijdag-counted-by-holidays-nl-and-paasmaandag"),
         pytest.param(d(12, 22), None, d(12, 31), id="christmas-days"),
         pytest.param(d(12, 19), None, d(12, 30), id="school-holidays-count-by-default"),
         pytest.param(d(12, 19), CHRISTMAS_2025, d(1, 9, 2026), id="school-holidays-left-out-when-given"),
