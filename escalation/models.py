@@ -229,6 +229,7 @@ class EscalationEvent(models.Model):
         EXHAUSTED = "exhausted", _("Keten doorlopen")
         CANCELLED = "cancelled", _("Vervallen")
         FAILED = "failed", _("Fout")
+        EMAIL_RESENT = "email_resent", _("E-mail opnieuw verstuurd")
 
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("tijdstip"))

@@ -18,6 +18,7 @@ from attendance.calendar import SchoolCalendar
 from attendance.models import ExplanationRequest
 from contacts.models import ContactPerson
 
+from . import tasks
 from .models import Escalation, EscalationChain, EscalationEvent, EscalationStep, Notification, Trigger
 from .sweep import repeated_absence_unexplained
 
@@ -174,6 +175,34 @@ def escalations_close_for_requests(request_ids, *, answered: bool, actor=None) -
             detail=gettext_noop("Er zijn niet meer genoeg onverklaarde afwezigheden."),
         )
     return closed
+
+
+@transaction.atomic
+def notification_resend(*, notification: Notification, actor, now=None) -> Notification:
+    """Send an e-mail that failed for good once more: back in the outbox with fresh attempts, delivered after commit.
+
+    If it fails for good again, the care coordinators hear of it again: their alerts about this failure go.
+    """
+    now = now or timezone.now()
+    updated = Notification.objects.filter(
+        id=notification.id, channel=Notification.Channel.EMAIL, status=Notification.Status.FAILED
+    ).update(status=Notification.Status.PENDING, attempts=0, next_attempt_at=now, last_error="")
+    if not updated:
+        raise ValidationError(_("Deze e-mail is al opnieuw verstuurd of niet mislukt."))
+    Notification.objects.filter(kind=Notification.Kind.DELIVERY_FAILED, failed_delivery=notification).delete()
+    if notification.escalation_id:
+        EscalationEvent.objects.create(
+            escalation_id=notification.escalation_id,
+            at=now,
+            kind=EscalationEvent.Kind.EMAIL_RESENT,
+            step=notification.step,
+            round=notification.round,
+            actor=actor,
+            detail=notification.recipient.name[:500],
+        )
+    transaction.on_commit(lambda: tasks.deliver_notification.delay(notification.id))
+    notification.refresh_from_db()
+    return notification
 
 
 @transaction.atomic
