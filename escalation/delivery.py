@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BACKOFF_MINUTES = (1, 5, 15, 60)
 STUCK_AFTER = timedelta(seconds=settings.ESCALATION_EMAIL_RECLAIM_AFTER_SECONDS)
+DUE_PER_RUN = 500
+DUE_CHUNK = 50
 # Every message names its outbox row, so a mail log or sink can tell a duplicate from a second message.
 NOTIFICATION_HEADER = "X-Amvcoord-Notification"
 
@@ -52,18 +54,31 @@ def send_mail(subject, body, from_email, recipient_list, *, headers):
 def deliver_notification(notification_id: int, *, now=None) -> str:
     """Send one e-mail notification if it is still due. Returns its resulting status."""
     now = now or timezone.now()
-    # The stuck deadline counts from the real claim, not from `now` (the start of a long deliver_due loop, or a
-    # rehearsed moment): otherwise a row could look stuck while its worker is still sending it.
-    claimed = Notification.objects.filter(_sendable(), id=notification_id, status=Notification.Status.PENDING).update(
-        status=Notification.Status.SENDING,
-        attempts=F("attempts") + 1,
-        next_attempt_at=timezone.now() + STUCK_AFTER,
-    )
-    if not claimed:
+    if not _claim(notification_id):
         Notification.objects.filter(id=notification_id, status=Notification.Status.PENDING).exclude(_sendable()).update(
             status=Notification.Status.CANCELLED
         )
         return Notification.objects.filter(id=notification_id).values_list("status", flat=True).first() or ""
+    return _send(notification_id, now)
+
+
+def _claim(notification_id: int) -> bool:
+    """PENDING → SENDING, for exactly one caller.
+
+    The stuck deadline counts from the real claim, not from `now` (the start of a long deliver_due run, or a
+    rehearsed moment): otherwise a row could look stuck while its worker is still sending it.
+    """
+    return bool(
+        Notification.objects.filter(_sendable(), id=notification_id, status=Notification.Status.PENDING).update(
+            status=Notification.Status.SENDING,
+            attempts=F("attempts") + 1,
+            next_attempt_at=timezone.now() + STUCK_AFTER,
+        )
+    )
+
+
+def _send(notification_id: int, now) -> str:
+    """Send a row this caller has claimed and record the outcome."""
     notification = Notification.objects.select_related("recipient", "student", "escalation__explanation_request").get(
         id=notification_id
     )
@@ -134,21 +149,36 @@ def deliver_due(*, now=None) -> int:
     """Retry e-mail whose backoff has passed and reclaim rows stuck in SENDING. Returns how many were tried.
 
     This is also what sends rows whose task was lost (a broker restart): they wait PENDING and due in the outbox.
+    A run tries at most DUE_PER_RUN rows, in chunks: each chunk first reclaims what has become stuck meanwhile and
+    sends it first, so that a long run behind a backlog does not delay a reclaim by more than one chunk.
     """
     now = now or timezone.now()
+    tried = 0
+    while tried < DUE_PER_RUN:
+        chunk = _due_chunk(now, size=min(DUE_CHUNK, DUE_PER_RUN - tried))
+        if not chunk:
+            break
+        # One statement for a row that another deliverer got first, so that a run stays short while others race.
+        for notification_id in chunk:
+            if _claim(notification_id):
+                _send(notification_id, now)
+        tried += len(chunk)
+    return tried
+
+
+def _due_chunk(now, *, size) -> list[int]:
     # Stuck by the real clock too: a rehearsal run (`escalate --at <future>`) must not take over a live send.
-    Notification.objects.filter(
+    stuck = Notification.objects.filter(
         channel=Notification.Channel.EMAIL,
         status=Notification.Status.SENDING,
         next_attempt_at__lte=min(now, timezone.now()),
-    ).update(status=Notification.Status.PENDING)
-    due = list(
-        Notification.objects.filter(
-            channel=Notification.Channel.EMAIL, status=Notification.Status.PENDING, next_attempt_at__lte=now
-        )
-        .order_by("next_attempt_at")
-        .values_list("id", flat=True)[:500]
     )
-    for notification_id in due:
-        deliver_notification(notification_id, now=now)
-    return len(due)
+    reclaimed = list(stuck.values_list("id", flat=True)[:size])
+    # Compare-and-set on the row: a row claimed again meanwhile (its deadline moved on) stays with its claimer.
+    stuck.filter(id__in=reclaimed).update(status=Notification.Status.PENDING)
+    due_rows = Notification.objects.filter(
+        channel=Notification.Channel.EMAIL, status=Notification.Status.PENDING, next_attempt_at__lte=now
+    )
+    due_rows.exclude(_sendable()).update(status=Notification.Status.CANCELLED)
+    due = list(due_rows.exclude(id__in=reclaimed).order_by("next_attempt_at").values_list("id", flat=True)[:size])
+    return (reclaimed + due)[:size]
