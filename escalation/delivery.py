@@ -48,6 +48,7 @@ def _sendable() -> Q:
 
 
 def send_mail(subject, body, from_email, recipient_list, *, headers):
+    """Django's send_mail with headers, which it cannot take (and one place to replace a transport in tests)."""
     EmailMessage(subject, body, from_email, recipient_list, headers=headers).send()
 
 
@@ -119,7 +120,10 @@ def _send(notification_id: int, now) -> str:
 
 def _alert_care_coordinators(failed: Notification):
     """An e-mail that failed for good must reach a person: each care coordinator of the school with a login."""
-    school_id = failed.escalation.school_id if failed.escalation_id else _school_of(failed)
+    if failed.escalation_id:
+        school_id = failed.escalation.school_id
+    else:
+        school_id = failed.student.school_id if failed.student_id else None
     coordinators = ContactPerson.objects.active().filter(
         role=Role.CARE_COORDINATOR, organisation_id=school_id, user__is_active=True
     )
@@ -138,11 +142,6 @@ def _alert_care_coordinators(failed: Notification):
         ],
         ignore_conflicts=True,
     )
-
-
-def _school_of(notification: Notification):
-    student = notification.student
-    return student.school_class.location.organisation_id if student and student.school_class_id else None
 
 
 def deliver_due(*, now=None) -> int:
