@@ -233,7 +233,7 @@ def test_chaos_every_email_exactly_once_none_stuck_no_escalation_lost(world, tmp
                 [sys.executable, "manage.py", "escalate"],
                 cwd=settings.BASE_DIR,
                 env={**env, "CHAOS_ROLE": f"sweep{number}"},
-                stdout=open(logs[f"sweep{number}"], "wb"),  # noqa: SIM115 - closed with the process
+                stdout=logs[f"sweep{number}"].open("wb"),  # closed in the finally below
                 stderr=subprocess.STDOUT,
             )
             for number in (1, 2)
@@ -292,6 +292,7 @@ def test_chaos_every_email_exactly_once_none_stuck_no_escalation_lost(world, tmp
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=10)
+            process.stdout.close()
         for process in [beat, victim, survivor]:
             if process is not None:
                 stop(process)
