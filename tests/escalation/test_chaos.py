@@ -26,7 +26,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.mail.backends import filebased
 from django.db import connection
 from django.utils import timezone
 
@@ -38,27 +37,29 @@ from students.models import Guardianship, Placement, Student
 from tests.conftest import require
 
 from .conftest import EMAIL, make_chain
+from .test_delivery_race import OneFilePerMessageBackend
 from .test_integration_celery import database_url, read_messages, stop, tail
 
 CHAOS_ESCALATIONS = int(os.environ.get("CHAOS_ESCALATIONS", "1000"))
 RECLAIM_SECONDS = 5
 DELIVER_DUE_SECONDS = 1
-# The killed worker sends like a slow mail server, so that the kill lands while it is sending, almost never in
-# the instant between a message written and its row marked SENT (a real SIGKILL there sends that one twice:
-# at-least-once, by design).
-VICTIM_SEND_SECONDS = "0.2"
+# Until the kill the workers send like a slow mail server, so that the kill lands while one is sending, almost
+# never in the instant between a message written and its row marked SENT (a real SIGKILL there sends that one
+# twice: at-least-once, by design).
+SLOW_SEND_SECONDS = "0.2"
 PHASE_SECONDS = 180
 QUEUEING_SECONDS = 30
 
 
-class SlowFileBackend(filebased.EmailBackend):
-    """The file-based backend, CHAOS_SEND_SECONDS slower per message, marking the process as mid-send meanwhile."""
+class SlowFileBackend(OneFilePerMessageBackend):
+    """One file per message, CHAOS_SEND_SECONDS slower while the `slow` file exists; marks the process mid-send."""
 
     def send_messages(self, email_messages):
         marker = Path(settings.EMAIL_FILE_PATH).parent / "inflight" / f"{os.environ['CHAOS_ROLE']}-{os.getpid()}"
         marker.write_text(" ".join(message.extra_headers[NOTIFICATION_HEADER] for message in email_messages))
         try:
-            time.sleep(float(os.environ.get("CHAOS_SEND_SECONDS", "0")))  # a slow mail server, not a test clock
+            if (marker.parent.parent / "slow").exists():
+                time.sleep(float(os.environ.get("CHAOS_SEND_SECONDS", "0")))  # a slow mail server, not a test clock
             return super().send_messages(email_messages)
         finally:
             marker.unlink(missing_ok=True)
@@ -202,57 +203,61 @@ def test_chaos_every_email_exactly_once_none_stuck_no_escalation_lost(world, tmp
         "EMAIL_TIMEOUT": "2",
         "ESCALATION_EMAIL_RECLAIM_AFTER_SECONDS": str(RECLAIM_SECONDS),
         "ESCALATION_DELIVER_DUE_SECONDS": str(DELIVER_DUE_SECONDS),
-        # Beat's own sweep joins in later, as the next minute's would.
         "ESCALATION_SWEEP_SECONDS": "20",
         "PYTHONUNBUFFERED": "1",
     }
     worker_args = ["worker", "-l", "info", "--concurrency=2", "--pool=prefork", "--without-gossip", "--without-mingle"]
-    logs = {name: tmp_path / f"{name}.log" for name in ["redis", "victim", "survivor", "beat", "sweep1", "sweep2"]}
+    logs = {name: tmp_path / f"{name}.log" for name in ["redis", "worker1", "worker2", "beat", "sweep1", "sweep2"]}
     redis_server = start_redis(port, logs["redis"])
-    victim = survivor = beat = None
-    sweepers = []
+    workers, beat = {}, None
+    sweepers, sweeper_logs = [], []
     try:
-        victim = start(
-            [*worker_args, "-n", "victim@%h"],
-            logs["victim"],
-            {**env, "CHAOS_ROLE": "victim", "CHAOS_SEND_SECONDS": VICTIM_SEND_SECONDS},
-        )
-        survivor = start([*worker_args, "-n", "survivor@%h"], logs["survivor"], {**env, "CHAOS_ROLE": "survivor"})
-        for worker, log in [(victim, logs["victim"]), (survivor, logs["survivor"])]:
+        (tmp_path / "slow").touch()
+        for name in ["worker1", "worker2"]:
+            worker_env = {**env, "CHAOS_ROLE": name, "CHAOS_SEND_SECONDS": SLOW_SEND_SECONDS}
+            workers[name] = start([*worker_args, "-n", f"{name}@%h"], logs[name], worker_env)
+        for worker, log in [(workers["worker1"], logs["worker1"]), (workers["worker2"], logs["worker2"])]:
             wait_for(
                 lambda log=log: " ready." in log.read_text(errors="replace"), f"{log.stem} to be ready", alive=[worker]
             )
 
-        beat = start(
-            ["beat", "-l", "info", "--schedule", str(tmp_path / "beat-schedule")],
-            logs["beat"],
-            {**env, "CHAOS_ROLE": "beat"},
-        )
+        sweeper_logs = [logs[f"sweep{number}"].open("wb") for number in (1, 2)]  # closed in the finally below
         sweepers = [
             subprocess.Popen(
                 [sys.executable, "manage.py", "escalate"],
                 cwd=settings.BASE_DIR,
                 env={**env, "CHAOS_ROLE": f"sweep{number}"},
-                stdout=logs[f"sweep{number}"].open("wb"),  # closed in the finally below
+                stdout=log,
                 stderr=subprocess.STDOUT,
             )
-            for number in (1, 2)
+            for number, log in enumerate(sweeper_logs, start=1)
         ]
 
-        # A SIGKILL while the victim is sending (its marker exists) and others have already been sent.
+        # A SIGKILL to the first worker found sending (its marker exists) once others have already been sent.
         wait_for(
-            lambda: any(inflight.glob("victim-*")) and email_rows().filter(status="sent").exists(),
-            "the victim to be mid-delivery",
+            lambda: any(inflight.glob("worker*")) and email_rows().filter(status="sent").exists(),
+            "a worker to be mid-delivery",
             every=0.005,
-            alive=[victim],
+            alive=list(workers.values()),
         )
+        victim_name = next(inflight.glob("worker*")).name.split("-")[0]
+        victim = workers[victim_name]
+        survivor = workers["worker2" if victim_name == "worker1" else "worker1"]
         os.killpg(victim.pid, signal.SIGKILL)
         killed_at = timezone.now()
         victim.wait(timeout=10)
         # What the victim was sending: claims it can no longer finish, each stuck until its reclaim deadline.
-        victim_ids = {int(i) for marker in inflight.glob("victim-*") for i in marker.read_text().split()}
+        victim_ids = {int(i) for marker in inflight.glob(f"{victim_name}-*") for i in marker.read_text().split()}
+        (tmp_path / "slow").unlink()
         stuck_at_kill = dict(
             email_rows().filter(id__in=victim_ids, status="sending").values_list("id", "next_attempt_at")
+        )
+
+        # Beat comes in now, not before: its first sweep would otherwise do the two sweepers' work.
+        beat = start(
+            ["beat", "-l", "info", "--schedule", str(tmp_path / "beat-schedule")],
+            logs["beat"],
+            {**env, "CHAOS_ROLE": "beat"},
         )
 
         # Redis dies (every queued task with it) once delivery has moved on, and comes back empty.
@@ -292,11 +297,12 @@ def test_chaos_every_email_exactly_once_none_stuck_no_escalation_lost(world, tmp
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=10)
-            process.stdout.close()
-        for process in [beat, victim, survivor]:
+        for process in [beat, *workers.values()]:
             if process is not None:
                 stop(process)
         stop_redis(redis_server)
+        for log in sweeper_logs:
+            log.close()
 
     sends = sent_once_counts(mail_dir)
     rows = dict(email_rows().values_list("id", "status"))

@@ -8,11 +8,13 @@ same id. Skips without PostgreSQL on a laptop; fails in CI.
 import os
 import subprocess
 import sys
+import uuid
 from collections import Counter
 from datetime import date
 
 import pytest
 from django.conf import settings
+from django.core.mail.backends import filebased
 from django.db import connection
 from django.utils import timezone
 
@@ -24,6 +26,18 @@ from .conftest import at, request_on, sweep
 from .test_integration_celery import database_url, read_messages
 
 PROCESSES = 4
+
+
+class OneFilePerMessageBackend(filebased.EmailBackend):
+    """Django's file-based backend names a file by the second and the backend's id(), which forked or twin
+    processes share: their messages would interleave in one file and be miscounted. One file per connection here."""
+
+    def _get_filename(self):
+        if self._fname is None:
+            self._fname = os.path.join(self.file_path, f"{os.getpid()}-{uuid.uuid4().hex}.log")
+        return self._fname
+
+
 ROWS = 150
 
 # Each deliverer waits for the go file, so that all of them race over the same rows from the first one.
@@ -82,7 +96,7 @@ def race(mode, outbox, tmp_path):
         "REDIS_URL": "",
         "DEBUG": "0",
         "SECRET_KEY": "delivery-race-test",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_BACKEND": f"{__name__}.OneFilePerMessageBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
     }
     ids = [str(notification_id) for notification_id in outbox]
