@@ -205,6 +205,14 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "amvcoord <noreply@amvcoord.local>")
+# An e-mail stuck in SENDING this long (its worker died mid-send) is handed to the next `deliver_due`: it goes out
+# at most this interval plus one ESCALATION_DELIVER_DUE_SECONDS after the worker died. A live worker must never
+# be overtaken, so every SMTP operation times out well within it (EMAIL_TIMEOUT, per connect/command; one
+# message takes a handful of them).
+ESCALATION_EMAIL_RECLAIM_AFTER_SECONDS = env_int("ESCALATION_EMAIL_RECLAIM_AFTER_SECONDS", 120)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+if EMAIL_TIMEOUT >= ESCALATION_EMAIL_RECLAIM_AFTER_SECONDS:
+    raise ImproperlyConfigured("EMAIL_TIMEOUT must be smaller than ESCALATION_EMAIL_RECLAIM_AFTER_SECONDS")
 
 # Celery: with REDIS_URL the tasks go to a worker and beat schedules them; without it tasks run in-process and
 # `manage.py run_scheduler` runs the same schedule (the embedded default).
@@ -222,9 +230,13 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 ESCALATION_SWEEP_SECONDS = env_int("ESCALATION_SWEEP_SECONDS", 60)
+ESCALATION_DELIVER_DUE_SECONDS = env_int("ESCALATION_DELIVER_DUE_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "escalation-sweep": {"task": "escalation.tasks.run_sweep", "schedule": float(ESCALATION_SWEEP_SECONDS)},
-    "deliver-due-notifications": {"task": "escalation.tasks.deliver_due", "schedule": 60.0},
+    "deliver-due-notifications": {
+        "task": "escalation.tasks.deliver_due",
+        "schedule": float(ESCALATION_DELIVER_DUE_SECONDS),
+    },
     "purge-expired-data": {"task": "amvcoord.tasks.purge_expired", "schedule": crontab(hour=2, minute=30)},
     "clear-expired-sessions": {
         "task": "amvcoord.tasks.clear_expired_sessions",

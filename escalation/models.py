@@ -243,6 +243,7 @@ class EscalationEvent(models.Model):
         EXHAUSTED = "exhausted", _("Keten doorlopen")
         CANCELLED = "cancelled", _("Vervallen")
         FAILED = "failed", _("Fout")
+        EMAIL_RESENT = "email_resent", _("E-mail opnieuw verstuurd")
 
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("tijdstip"))
@@ -296,6 +297,7 @@ class Notification(models.Model):
         URGENT_HOUSING_NEWS = "urgent_housing_news", _("Dringend bericht van de woonlocatie")
         ESCALATION = "escalation", _("Escalatie")
         EXHAUSTED = "exhausted", _("Escalatieketen doorlopen")
+        DELIVERY_FAILED = "delivery_failed", _("E-mail niet bezorgd")
 
     Channel = Channel
 
@@ -325,6 +327,11 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     sent_at = models.DateTimeField(_("verzonden op"), null=True, blank=True)
     read_at = models.DateTimeField(_("gelezen op"), null=True, blank=True)
+    # A care coordinator's alert about an e-mail that failed for good: which one, so its text can name the
+    # addressee and each failed e-mail alerts each coordinator once.
+    failed_delivery = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("niet bezorgd")
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -340,6 +347,11 @@ class Notification(models.Model):
                 fields=["escalation", "step", "round", "recipient", "channel"],
                 condition=Q(escalation__isnull=False),
                 name="notification_once_per_escalation_step",
+            ),
+            models.UniqueConstraint(
+                fields=["failed_delivery", "recipient"],
+                condition=Q(failed_delivery__isnull=False),
+                name="notification_once_per_failed_delivery",
             ),
         ]
         indexes = [
@@ -361,6 +373,8 @@ class Notification(models.Model):
     def url(self):
         if self.kind == self.Kind.ESCALATION or self.kind == self.Kind.EXHAUSTED:
             return reverse("escalation:mine")
+        if self.kind == self.Kind.DELIVERY_FAILED:
+            return reverse("escalation:dashboard")
         return reverse("students:detail", args=[self.student_id]) if self.student_id else reverse("home")
 
     @property
@@ -370,6 +384,12 @@ class Notification(models.Model):
         if self.kind == self.Kind.URGENT_HOUSING_NEWS:
             return _("Dringend bericht van de woonlocatie over %(student)s. Bekijk de leerlingpagina.") % {
                 "student": name
+            }
+        if self.kind == self.Kind.DELIVERY_FAILED:
+            recipient = self.failed_delivery.recipient.name if self.failed_delivery_id else ""
+            return _("E-mail aan %(recipient)s over %(student)s kon niet worden bezorgd.") % {
+                "recipient": recipient,
+                "student": name,
             }
         if self.kind == self.Kind.EXHAUSTED:
             return _("Escalatie over %(student)s is de hele keten doorlopen zonder afhandeling.") % {"student": name}

@@ -21,6 +21,7 @@ from contacts.models import ContactPerson
 from students.models import Student
 from students.team import student_teams
 
+from . import tasks
 from .models import Escalation, EscalationChain, EscalationEvent, EscalationStep, Notification, Trigger
 from .triggers import trigger_for
 
@@ -216,6 +217,34 @@ def urgent_housing_news_create(*, sick_report: SickReport) -> list[Notification]
         student=sick_report.student,
         sick_report=sick_report,
     )
+
+
+@transaction.atomic
+def notification_resend(*, notification: Notification, actor, now=None) -> Notification:
+    """Send an e-mail that failed for good once more: back in the outbox with fresh attempts, delivered after commit.
+
+    If it fails for good again, the care coordinators hear of it again: their alerts about this failure go.
+    """
+    now = now or timezone.now()
+    updated = Notification.objects.filter(
+        id=notification.id, channel=Notification.Channel.EMAIL, status=Notification.Status.FAILED
+    ).update(status=Notification.Status.PENDING, attempts=0, next_attempt_at=now, last_error="")
+    if not updated:
+        raise ValidationError(_("Deze e-mail is al opnieuw verstuurd of niet mislukt."))
+    Notification.objects.filter(kind=Notification.Kind.DELIVERY_FAILED, failed_delivery=notification).delete()
+    if notification.escalation_id:
+        EscalationEvent.objects.create(
+            escalation_id=notification.escalation_id,
+            at=now,
+            kind=EscalationEvent.Kind.EMAIL_RESENT,
+            step=notification.step,
+            round=notification.round,
+            actor=actor,
+            detail=notification.recipient.name[:500],
+        )
+    transaction.on_commit(lambda: tasks.deliver_notification.delay(notification.id))
+    notification.refresh_from_db()
+    return notification
 
 
 @transaction.atomic

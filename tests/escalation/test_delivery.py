@@ -5,12 +5,15 @@ from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
+from contacts.models import Role
 from escalation import delivery, tasks
 from escalation.delivery import MAX_ATTEMPTS, STUCK_AFTER, deliver_due, deliver_notification
-from escalation.models import Escalation, Notification
-from escalation.services import escalation_acknowledge, escalation_resolve
+from escalation.models import Escalation, EscalationEvent, Notification
+from escalation.services import escalation_acknowledge, escalation_resolve, notification_resend
 from students.team import TeamRole
+from tests.factories import ContactPersonFactory, SchoolFactory, UserFactory
 
 from .conftest import BOTH, at, make_chain, request_on, sweep, travel
 
@@ -197,3 +200,130 @@ def test_the_tasks_call_the_services(world, email, mailoutbox):
         assert tasks.run_sweep() == {"started": 0, "fired": 1, "failures": 0}
         assert tasks.deliver_due() == 2
     assert len(mailoutbox) == 2
+
+
+def fail_for_good(email):
+    """Five failed attempts, the backoff passed each time."""
+    moments = [NOON, at(2026, 3, 10, 12, 1), at(2026, 3, 10, 12, 6), at(2026, 3, 10, 12, 21), at(2026, 3, 10, 13, 21)]
+    for moment in moments:
+        with travel(moment):
+            deliver_notification(email.id, now=moment)
+    email.refresh_from_db()
+    assert email.status == Notification.Status.FAILED
+
+
+def delivery_alerts():
+    return list(
+        Notification.objects.filter(kind=Notification.Kind.DELIVERY_FAILED).values_list(
+            "recipient__name", "channel", "failed_delivery_id", "student_id"
+        )
+    )
+
+
+def test_an_email_that_failed_for_good_alerts_the_schools_care_coordinators_once(world, email, smtp_down, client):
+    fail_for_good(email)
+    # Another run that finds the row FAILED alerts nobody again.
+    assert deliver_notification(email.id, now=at(2026, 3, 10, 14)) == Notification.Status.FAILED
+
+    assert delivery_alerts() == [("Zorg Zeynep", Notification.Channel.IN_APP, email.id, world.ward.id)]
+    alert = Notification.objects.get(kind=Notification.Kind.DELIVERY_FAILED)
+    assert alert.text == "E-mail aan Woon Wendy over Yonas Tesfay kon niet worden bezorgd."
+    assert alert.url == "/escalaties/"
+    client.force_login(world.user("care_coordinator"))
+    page = client.get("/meldingen/").content.decode()
+    assert "E-mail aan Woon Wendy over Yonas Tesfay kon niet worden bezorgd." in page
+
+
+def test_the_alert_reaches_only_care_coordinators_of_the_school_with_a_login(world, email, smtp_down):
+    other_school = SchoolFactory(name="ISK Anders")
+    elsewhere = ContactPersonFactory(role=Role.CARE_COORDINATOR, organisation=other_school, name="Zorg Elders")
+    UserFactory(username="elders", person=elsewhere)
+    ContactPersonFactory(role=Role.CARE_COORDINATOR, organisation=world.school, name="Zorg Zonder Login")
+
+    fail_for_good(email)
+
+    assert [name for name, *_ in delivery_alerts()] == ["Zorg Zeynep"]
+
+
+def test_a_failed_email_can_be_resent_once_and_is_delivered_after_commit(
+    world, email, smtp_down, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    fail_for_good(email)
+    monkeypatch.undo()
+    coordinator = world.user("care_coordinator")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resent = notification_resend(notification=email, actor=coordinator)
+        assert (resent.status, resent.attempts, resent.last_error) == ("pending", 0, "")
+        assert not mailoutbox
+
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("sent", 1)
+    (message,) = mailoutbox
+    assert message.extra_headers[delivery.NOTIFICATION_HEADER] == str(email.id)
+    assert delivery_alerts() == []
+    event = email.escalation.events.get(kind=EscalationEvent.Kind.EMAIL_RESENT)
+    assert (event.actor, event.detail, event.step) == (coordinator, "Woon Wendy", 1)
+
+    with pytest.raises(ValidationError):
+        notification_resend(notification=email, actor=coordinator)
+
+
+def test_only_a_failed_email_can_be_resent(world, email):
+    with pytest.raises(ValidationError):
+        notification_resend(notification=email, actor=world.user("care_coordinator"))
+    email.refresh_from_db()
+    assert email.status == Notification.Status.PENDING
+
+
+def test_a_resent_email_that_fails_for_good_again_alerts_again(world, email, smtp_down):
+    fail_for_good(email)
+    notification_resend(notification=email, actor=world.user("care_coordinator"))
+
+    fail_for_good(email)
+
+    assert [name for name, *_ in delivery_alerts()] == ["Zorg Zeynep"]
+    assert len(smtp_down) == 2 * MAX_ATTEMPTS
+
+
+def test_every_message_carries_its_outbox_id(world, email, mailoutbox):
+    deliver_notification(email.id)
+
+    (message,) = mailoutbox
+    assert message.extra_headers == {"X-Amvcoord-Notification": str(email.id)}
+
+
+def test_a_late_worker_does_not_overwrite_the_claim_that_took_over(world, email, monkeypatch):
+    """The first worker hung past STUCK_AFTER; the row was reclaimed and another worker is sending it now."""
+
+    def hung_then_failed(*args, **kwargs):
+        Notification.objects.filter(id=email.id).update(status=Notification.Status.SENDING, attempts=2)
+        raise smtplib.SMTPServerDisconnected("too late")
+
+    monkeypatch.setattr(delivery, "send_mail", hung_then_failed)
+
+    deliver_notification(email.id)
+
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.last_error) == ("sending", 2, "")
+
+
+def test_a_rehearsal_in_the_future_does_not_take_over_a_live_send(world, email, mailoutbox):
+    """`escalate --at <tomorrow>`: the row's worker claimed it a moment ago and is still sending."""
+    with travel(at(2026, 3, 10, 12, 1)):
+        Notification.objects.filter(id=email.id).update(
+            status=Notification.Status.SENDING, attempts=1, next_attempt_at=at(2026, 3, 10, 12, 1) + STUCK_AFTER
+        )
+        assert deliver_due(now=at(2026, 3, 11, 12)) == 0
+
+    email.refresh_from_db()
+    assert email.status == Notification.Status.SENDING
+    assert not mailoutbox
+
+
+def test_the_reclaim_interval_is_a_setting_and_mail_times_out_well_within_it():
+    assert timedelta(seconds=settings.ESCALATION_EMAIL_RECLAIM_AFTER_SECONDS) == STUCK_AFTER
+    assert settings.EMAIL_TIMEOUT < settings.ESCALATION_EMAIL_RECLAIM_AFTER_SECONDS
+    assert settings.CELERY_BEAT_SCHEDULE["deliver-due-notifications"]["schedule"] == float(
+        settings.ESCALATION_DELIVER_DUE_SECONDS
+    )
