@@ -101,6 +101,26 @@ def recently_exhausted(user, *, since) -> QuerySet[Escalation]:
     )
 
 
+def failed_emails(user) -> QuerySet[Notification]:
+    """E-mails of the user's school that failed for good (every attempt used), newest first: to send again."""
+    return (
+        Notification.objects.filter(
+            access.dashboard_escalations_q(user, field="student__school_id"),
+            channel=Notification.Channel.EMAIL,
+            status=Notification.Status.FAILED,
+        )
+        .select_related("recipient", "student")
+        .order_by("-created_at", "-id")
+    )
+
+
+def failed_email_for_user_or_404(user, notification_id) -> Notification:
+    try:
+        return failed_emails(user).get(id=notification_id)
+    except (Notification.DoesNotExist, ValueError) as missing:
+        raise Http404(_("Mislukte e-mail niet gevonden.")) from missing
+
+
 def counts_by_step(user) -> dict[int, int]:
     counts = defaultdict(int)
     active = Escalation.objects.filter(access.dashboard_escalations_q(user), status__in=Escalation.ACTIVE)

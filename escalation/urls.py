@@ -15,6 +15,7 @@ urlpatterns = [
     path("escalaties/<id:escalation_id>/", views.escalation_detail, name="detail"),
     path("escalaties/<id:escalation_id>/oppakken/", views.acknowledge, name="acknowledge"),
     path("escalaties/<id:escalation_id>/afgehandeld/", views.resolve, name="resolve"),
+    path("escalaties/e-mails/<id:notification_id>/opnieuw/", views.resend_email, name="resend_email"),
     path("escalaties/ketens/", views.chain_list, name="chains"),
     path("escalaties/ketens/nieuw/", views.chain_edit, name="chain_new"),
     path("escalaties/ketens/<id:chain_id>/", views.chain_edit, name="chain_edit"),

@@ -70,6 +70,7 @@ def dashboard(request):
         "counts_by_step": selectors.counts_by_step(request.user),
         "figures": selectors.location_figures(request.user, since=since, now=now),
         "exhausted": selectors.recently_exhausted(request.user, since=since),
+        "failed_emails": selectors.failed_emails(request.user)[:20],
         "nobody_to_notify": selectors.students_nobody_to_notify(request.user, since=since),
         "health": selectors.sweep_health(request.user, since=since),
         # Every row is of the user's own school, so the right to resolve is the same for all of them.
@@ -122,6 +123,19 @@ def resolve(request, escalation_id):
     else:
         messages.info(request, _("Deze escalatie was al gesloten."))
     return redirect_back(request, "escalation:dashboard")
+
+
+@login_required
+@require_POST
+def resend_email(request, notification_id):
+    notification = selectors.failed_email_for_user_or_404(request.user, notification_id)
+    run_and_report(
+        request,
+        lambda: services.notification_resend(notification=notification, actor=request.user),
+        success=_("De e-mail aan %(name)s wordt opnieuw verstuurd.") % {"name": notification.recipient.name},
+        failure_level=messages.WARNING,
+    )
+    return redirect("escalation:dashboard")
 
 
 # -- chain configuration ----------------------------------------------------------------------------------------

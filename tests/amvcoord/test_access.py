@@ -24,6 +24,7 @@ from contacts.models import Role
 from escalation.models import Escalation, EscalationChain, EscalationStep, Notification
 from students.access import ROLE_CAPABILITIES, Capability
 from tests.conftest import NO_STUDENT_ROLES, STUDENT_ROLES
+from tests.factories import ContactPersonFactory
 
 ROLES = STUDENT_ROLES + NO_STUDENT_ROLES
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
@@ -105,6 +106,11 @@ OBJECT_PAGES = {
         {"housing_worker": 403, **dict.fromkeys(roles_with(Capability.RESOLVE_ESCALATIONS), 302), "*": 404},
     ),
     "escalation:chain_edit": ("get", page_for(Capability.MANAGE_CHAINS)),
+    # A failed e-mail is dashboard data: whoever has no dashboard of that school cannot learn it exists.
+    "escalation:resend_email": (
+        "post",
+        {**dict.fromkeys(roles_with(Capability.VIEW_ESCALATION_DASHBOARD), 302), "*": 404},
+    ),
 }
 
 
@@ -149,6 +155,7 @@ class Objects:
     escalation: object
     chain: object
     notifications: dict
+    failed_email: object
 
 
 def _objects_for(world, student, school_class, location, school_id, notified_role):
@@ -204,6 +211,18 @@ def _objects_for(world, student, school_class, location, school_id, notified_rol
             round=0,
             status="sent",
         )
+    # To someone without a login: being told about an escalation would let a role of this test see it.
+    failed_email = Notification.objects.create(
+        recipient=ContactPersonFactory(organisation=location.organisation, name="Onbereikbaar"),
+        channel="email",
+        kind="escalation",
+        student=student,
+        escalation=escalation,
+        step=1,
+        round=0,
+        status="failed",
+        attempts=5,
+    )
     for role in ROLES:
         notifications[role] = Notification.objects.create(
             recipient=world.user(role).person,
@@ -212,7 +231,7 @@ def _objects_for(world, student, school_class, location, school_id, notified_rol
             student=student,
             status="sent",
         )
-    return Objects(student, school_class, record, sick_report, escalation, chain, notifications)
+    return Objects(student, school_class, record, sick_report, escalation, chain, notifications, failed_email)
 
 
 @pytest.fixture
@@ -258,6 +277,7 @@ def url_for(name, objects: Objects, role):
         "escalation:acknowledge": {"escalation_id": objects.escalation.id},
         "escalation:resolve": {"escalation_id": objects.escalation.id},
         "escalation:chain_edit": {"chain_id": objects.chain.id},
+        "escalation:resend_email": {"notification_id": objects.failed_email.id},
     }[name]
     return reverse(name, kwargs=kwargs)
 
