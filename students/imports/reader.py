@@ -92,9 +92,11 @@ def _csv_lines(text: str):
         for cells in reader:
             yield next_line, [cell.strip() for cell in cells]
             next_line = reader.line_num + 1
-    except csv.Error as error:
+    except csv.Error:
+        # The csv module's reasons (a cell over 128 kB, a stray quote) are English and technical.
         raise ImportFileError(
-            _("Regel %(line)s van het bestand is geen geldige CSV (%(error)s).") % {"line": next_line, "error": error}
+            _("Regel %(line)s van het bestand is geen geldige CSV. Staat er een aanhalingsteken verkeerd?")
+            % {"line": next_line}
         ) from None
 
 
