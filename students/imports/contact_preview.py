@@ -15,7 +15,18 @@ from students.models import ImportMapping
 
 from .cells import CellError, as_text, row_message, text
 from .mapping import ColumnMapping, normalise, resolve_columns
-from .preview import FieldChange, ImportPreview, Outcome, PreviewRow, file_error_preview, outcome_of, repeated_keys
+from .preview import (
+    FieldChange,
+    ImportPreview,
+    Outcome,
+    PreviewRow,
+    field_changes,
+    file_error_preview,
+    judged_row,
+    parse_cells,
+    repeated_error,
+    repeated_keys,
+)
 from .reader import SourceRow, SourceTable
 
 # The words staff lists use for a role, in Dutch; a word that names roles on both sides ("mentor": a school's
@@ -90,13 +101,7 @@ class _ContactJudge:
         errors = list(row.errors)
         key = self.key(row)
         if key in self.repeated:
-            errors.append(
-                row_message(
-                    row.line,
-                    _("e-mailadres %(email)s staat meer dan één keer in het bestand (rijen %(lines)s)")
-                    % {"email": key, "lines": ", ".join(map(str, self.repeated[key]))},
-                )
-            )
+            errors.append(repeated_error(row.line, Field.EMAIL.label, key, self.repeated[key]))
         stored = self.stored.get(key, []) if key else []
         if len(stored) > 1:
             errors.append(
@@ -109,25 +114,14 @@ class _ContactJudge:
                     % {"organisation": self.organisation.name, "count": len(stored), "email": key},
                 )
             )
-        parsed = {}
-        for field, parse in self.parsers().items():
-            try:
-                parsed[field] = parse(self.columns.cell(row, field))
-            except CellError as error:
-                errors.append(row_message(row.line, str(error)))
+        parsed = parse_cells(row, self.columns, self.parsers(), errors)
         if errors:
             return PreviewRow(line=row.line, outcome=Outcome.ERROR, errors=tuple(errors))
-        person = stored[0] if stored else None
+        if not stored:
+            return judged_row(row.line, values=self.values(parsed, None), existing_id=None, changes=())
+        person = stored[0]
         values = self.values(parsed, person)
-        changes = self.changes(person, values) if person else ()
-        existing_id = person.id if person else None
-        return PreviewRow(
-            line=row.line,
-            outcome=outcome_of(existing_id, changes),
-            values=values,
-            existing_id=existing_id,
-            changes=changes,
-        )
+        return judged_row(row.line, values=values, existing_id=person.id, changes=self.changes(person, values))
 
     def parsers(self):
         parsers = {
@@ -202,11 +196,7 @@ class _ContactJudge:
             location_ids=tuple(sorted(location.id for location in person.locations.all())),
             is_active=person.is_active,
         )
-        return tuple(
-            FieldChange(attribute, old, new, self.shown(attribute, old), self.shown(attribute, new))
-            for attribute, new in vars(values).items()
-            if (old := getattr(stored, attribute)) != new
-        )
+        return field_changes(values, lambda field: getattr(stored, field), self.shown)
 
     def shown(self, attribute: str, value) -> str:
         if attribute == "location_ids":

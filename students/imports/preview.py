@@ -20,7 +20,7 @@ from contacts.models import Organisation
 from students.models import ONDERWIJSNUMMER_VALIDATOR, ImportMapping, SchoolClass, Student
 from students.models import StudentImportField as Field
 
-from .cells import CellError, parse_date, row_message, show_date, text
+from .cells import CellError, as_text, parse_date, row_message, show_date, text
 from .mapping import ColumnMapping, resolve_columns
 from .reader import SourceRow, SourceTable
 
@@ -115,10 +115,39 @@ def repeated_keys(rows: list[SourceRow], key_of) -> dict[str, list[int]]:
     return {key: found for key, found in lines.items() if len(found) > 1}
 
 
-def outcome_of(existing_id: int | None, changes) -> Outcome:
+def repeated_error(line: int, label: str, key: str, lines: list[int]) -> str:
+    return row_message(
+        line,
+        _("%(field)s %(value)s staat meer dan één keer in het bestand (rijen %(lines)s)")
+        % {"field": label, "value": key, "lines": ", ".join(map(str, lines))},
+    )
+
+
+def parse_cells(row: SourceRow, columns: ColumnMapping, parsers: dict, errors: list) -> dict:
+    """Field → typed value for each cell its parser accepts; a refused cell adds its message to `errors`."""
+    parsed = {}
+    for field, parse in parsers.items():
+        try:
+            parsed[field] = parse(columns.cell(row, field))
+        except CellError as error:
+            errors.append(row_message(row.line, str(error)))
+    return parsed
+
+
+def field_changes(values, old_of, shown) -> tuple[FieldChange, ...]:
+    """The fields of `values` that differ from what is stored (`old_of(field)`), as old and new."""
+    return tuple(
+        FieldChange(field, old, new, shown(field, old), shown(field, new))
+        for field, new in vars(values).items()
+        if (old := old_of(field)) != new
+    )
+
+
+def judged_row(line: int, *, values, existing_id: int | None, changes) -> PreviewRow:
     if existing_id is None:
-        return Outcome.CREATE
-    return Outcome.UPDATE if changes else Outcome.UNCHANGED
+        return PreviewRow(line=line, outcome=Outcome.CREATE, values=values)
+    outcome = Outcome.UPDATE if changes else Outcome.UNCHANGED
+    return PreviewRow(line=line, outcome=outcome, values=values, existing_id=existing_id, changes=changes)
 
 
 @dataclass(frozen=True)
@@ -173,41 +202,24 @@ class _StudentJudge:
         self.repeated = repeated_keys(rows, self.number)
 
     def number(self, row: SourceRow) -> str:
-        cell = self.columns.cell(row, Field.STUDENT_NUMBER)
-        return cell if isinstance(cell, str) else show_date(cell)
+        return as_text(self.columns.cell(row, Field.STUDENT_NUMBER))
 
     def row(self, row: SourceRow) -> PreviewRow[StudentValues]:
         errors = list(row.errors)
         number = self.number(row)
         if number in self.repeated:
-            errors.append(
-                row_message(
-                    row.line,
-                    _("leerlingnummer %(number)s staat meer dan één keer in het bestand (rijen %(lines)s)")
-                    % {"number": number, "lines": ", ".join(map(str, self.repeated[number]))},
-                )
-            )
-        parsed = {}
-        for field, parse in self.parsers().items():
-            try:
-                parsed[field] = parse(self.columns.cell(row, field))
-            except CellError as error:
-                errors.append(row_message(row.line, str(error)))
+            errors.append(repeated_error(row.line, Field.STUDENT_NUMBER.label, number, self.repeated[number]))
+        parsed = parse_cells(row, self.columns, self.parsers(), errors)
         stored = self.stored.get(number)
         if not errors:
             values = self.values(parsed, stored)
             errors.extend(row_message(row.line, message) for message in self.rule_errors(values, stored))
         if errors:
             return PreviewRow(line=row.line, outcome=Outcome.ERROR, errors=tuple(errors))
-        changes = self.changes(stored, values) if stored else ()
-        existing_id = stored.id if stored else None
-        return PreviewRow(
-            line=row.line,
-            outcome=outcome_of(existing_id, changes),
-            values=values,
-            existing_id=existing_id,
-            changes=changes,
-        )
+        if stored is None:
+            return judged_row(row.line, values=values, existing_id=None, changes=())
+        changes = field_changes(values, lambda field: getattr(stored, field), self.shown)
+        return judged_row(row.line, values=values, existing_id=stored.id, changes=changes)
 
     def parsers(self):
         """Field → parse(cell) for the fields this file provides."""
@@ -296,15 +308,6 @@ class _StudentJudge:
                 % {"number": values.student_number, "date": show_date(stored_left)}
             )
         return errors
-
-    def changes(self, stored: Student, values: StudentValues) -> tuple[FieldChange, ...]:
-        changes = []
-        for attribute, new in vars(values).items():
-            old = getattr(stored, attribute)
-            if attribute == "student_number" or old == new:
-                continue
-            changes.append(FieldChange(attribute, old, new, self.shown(attribute, old), self.shown(attribute, new)))
-        return tuple(changes)
 
     def shown(self, attribute: str, value) -> str:
         if value is None or value == "":

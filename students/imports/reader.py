@@ -5,6 +5,7 @@ refuses what it cannot read safely. A problem with the whole file raises `Import
 row (a formula, cells under no column) is kept on that row, so the preview can list every bad row at once.
 """
 
+import codecs
 import csv
 import io
 import re
@@ -17,8 +18,10 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-# Far more than any school (~250 pupils) or staff list; stops a small compressed XLSX that unpacks to millions.
-MAX_ROWS = 50_000
+# Far more than any school (~250 pupils), or all ISK pupils of the country (~30,000), in one file; stops an XLSX
+# of a few MB that unpacks to millions of rows.
+MAX_LINES = 100_000
+MAX_XLSX_COLUMNS = 200
 CSV_SEPARATORS = (";", ",", "\t")
 
 XLSX_SIGNATURE = b"PK\x03\x04"
@@ -68,8 +71,13 @@ def _decode(data: bytes) -> str:
     """UTF-8 (with or without the BOM Excel writes) when the bytes are valid UTF-8, else Windows-1252.
 
     Windows-1252 text with accents is almost never valid UTF-8, so trying UTF-8 strictly first tells them apart
-    without guessing from letter frequencies.
+    without guessing from letter frequencies. Excel's "Unicode-tekst" is UTF-16 and always starts with its BOM.
     """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -102,7 +110,7 @@ def _csv_lines(text: str):
 
 def _separator(text: str) -> str:
     """The separator is the candidate that splits the header line most (Dutch Excel writes ';', others ',')."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    header = next((line for line in io.StringIO(text) if line.strip()), "")
     # Quoted header cells may contain a separator that does not split.
     unquoted = re.sub(r'"[^"]*"', "", header)
     counts = {separator: unquoted.count(separator) for separator in CSV_SEPARATORS}
@@ -119,12 +127,10 @@ def _xlsx_lines(data: bytes):
         sheet = workbook.active
         # Exporters often write a wrong size tag (e.g. "A1"); without it openpyxl reads the cells that are there.
         sheet.reset_dimensions()
-        for cells in sheet.iter_rows():
-            if not cells:
-                continue
-            line = next((cell.row for cell in cells if getattr(cell, "row", None)), None)
-            if line is not None:
-                yield line, [_xlsx_value(cell) for cell in cells]
+        for count, cells in enumerate(sheet.iter_rows(max_col=MAX_XLSX_COLUMNS), start=1):
+            # Rows without cells are skipped by number, so count them too: a sheet can hold millions of them.
+            line = next((cell.row for cell in cells if getattr(cell, "row", None)), count)
+            yield line, [_xlsx_value(cell) for cell in cells]
     finally:
         workbook.close()
 
@@ -151,15 +157,15 @@ def _table(lines) -> SourceTable:
     headers = None
     rows = []
     for line, cells in lines:
+        if line > MAX_LINES:
+            raise ImportFileError(
+                _("Het bestand heeft meer dan %(count)s regels. Splits het bestand.") % {"count": MAX_LINES}
+            )
         if not any(cells):
             continue
         if headers is None:
             headers = _headers(cells)
             continue
-        if len(rows) == MAX_ROWS:
-            raise ImportFileError(
-                _("Het bestand heeft meer dan %(count)s rijen. Splits het bestand.") % {"count": MAX_ROWS}
-            )
         rows.append(_row(line, headers, cells))
     if headers is None:
         raise ImportFileError(_("Het bestand is leeg: er staat geen rij met kolomkoppen in."))

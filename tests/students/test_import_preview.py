@@ -56,6 +56,12 @@ def students(school, *lines, full_export=False, **kwargs):
     return preview_students(school=school, table=csv_file(*lines, **kwargs), full_export=full_export)
 
 
+def stored_pupil(classes, **overrides):
+    """A pupil in 1A as stored before the import: Amir Idrissi, 1001, born 01-05-2010, enrolled 01-09-2025."""
+    fields = {"school_class": classes["1A"], "student_number": "1001", "given_name": "Amir", "family_name": "Idrissi"}
+    return StudentFactory(**{**fields, **overrides})
+
+
 def errors_of(preview):
     return [error for row in preview.rows for error in row.errors]
 
@@ -198,14 +204,7 @@ def test_a_formula_makes_the_row_an_error(school, classes):
 
 
 def test_look_alike_pupils_stay_two_pupils(school, classes):
-    StudentFactory(
-        school=school,
-        school_class=classes["1A"],
-        student_number="1001",
-        given_name="Nour",
-        family_name="Khalil",
-        date_of_birth=date(2010, 5, 1),
-    )
+    stored_pupil(classes, given_name="Nour", family_name="Khalil")
     preview = students(
         school,
         "1001;Nour;;Khalil;01-05-2010;1A;01-09-2025;",
@@ -216,15 +215,7 @@ def test_look_alike_pupils_stay_two_pupils(school, classes):
 
 
 def test_upsert_on_the_student_number_lists_the_changed_fields(school, classes):
-    stored = StudentFactory(
-        school=school,
-        school_class=classes["1A"],
-        student_number="1001",
-        given_name="Amir",
-        family_name="Idrissi",
-        date_of_birth=date(2010, 5, 1),
-        enrolled_on=date(2025, 9, 1),
-    )
+    stored = stored_pupil(classes)
     preview = students(school, "1001;Amir;el;Idrissi;01-05-2010;2A;01-09-2025;")
     row = preview.rows[0]
     assert (row.outcome, row.existing_id) == (Outcome.UPDATE, stored.id)
@@ -245,17 +236,7 @@ def test_a_second_import_of_the_same_file_changes_nothing(school, classes):
 
 
 def test_a_column_the_file_lacks_keeps_the_stored_value(school, classes):
-    StudentFactory(
-        school=school,
-        school_class=classes["1A"],
-        student_number="1001",
-        given_name="Amir",
-        tussenvoegsel="el",
-        family_name="Idrissi",
-        date_of_birth=date(2010, 5, 1),
-        enrolled_on=date(2025, 9, 1),
-        onderwijsnummer="123456789",
-    )
+    stored_pupil(classes, tussenvoegsel="el", onderwijsnummer="123456789")
     header = "Leerlingnummer;Roepnaam;Achternaam;Geboortedatum;Datum inschrijving"
     row = students(school, "1001;Amir;Idrissi;01-05-2010;01-09-2025", header=header).rows[0]
     assert row.outcome == Outcome.UNCHANGED
@@ -267,32 +248,14 @@ def test_a_column_the_file_lacks_keeps_the_stored_value(school, classes):
 
 
 def test_a_pupil_leaving_with_the_file_keeps_their_class(school, classes):
-    StudentFactory(
-        school=school,
-        school_class=classes["1A"],
-        student_number="1001",
-        given_name="Amir",
-        family_name="Idrissi",
-        date_of_birth=date(2010, 5, 1),
-        enrolled_on=date(2025, 9, 1),
-    )
+    stored_pupil(classes)
     row = students(school, "1001;Amir;;Idrissi;01-05-2010;2A;01-09-2025;27-02-2026").rows[0]
     assert row.changes == (FieldChange("left_on", None, date(2026, 2, 27), "–", "27-02-2026"),)
 
 
 def test_a_pupil_who_left_cannot_come_back_or_leave_again_through_an_import(school, classes):
     for number in ("1001", "1002", "1003"):
-        StudentFactory(
-            school=school,
-            school_class=classes["1A"],
-            student_number=number,
-            given_name="Amir",
-            family_name="Idrissi",
-            date_of_birth=date(2010, 5, 1),
-            enrolled_on=date(2025, 9, 1),
-            status=Student.Status.LEFT,
-            left_on=date(2026, 1, 9),
-        )
+        stored_pupil(classes, student_number=number, status=Student.Status.LEFT, left_on=date(2026, 1, 9))
     preview = students(
         school,
         "1001;Amir;;Idrissi;01-05-2010;2A;01-09-2025;09-01-2026",
@@ -306,14 +269,7 @@ def test_a_pupil_who_left_cannot_come_back_or_leave_again_through_an_import(scho
 
 def test_a_full_export_lists_enrolled_pupils_it_leaves_out_as_vertrokken(school, classes):
     kept = StudentFactory(school=school, school_class=classes["1A"], student_number="1001")
-    gone = StudentFactory(
-        school=school,
-        school_class=classes["1A"],
-        student_number="1002",
-        given_name="Amir",
-        tussenvoegsel="el",
-        family_name="Idrissi",
-    )
+    gone = stored_pupil(classes, student_number="1002", tussenvoegsel="el")
     StudentFactory(school=school, student_number="1003", status=Student.Status.LEFT, left_on=date(2026, 1, 9))
     StudentFactory(student_number="1004")
     line = f"1001;{kept.given_name};;{kept.family_name};01-05-2010;1A;01-09-2025;"
@@ -323,15 +279,7 @@ def test_a_full_export_lists_enrolled_pupils_it_leaves_out_as_vertrokken(school,
 
 
 def test_the_onderwijsnummer_is_checked_and_never_repeated_in_full(school, classes):
-    StudentFactory(
-        school=school,
-        school_class=classes["1A"],
-        student_number="1001",
-        given_name="Amir",
-        family_name="Idrissi",
-        date_of_birth=date(2010, 5, 1),
-        enrolled_on=date(2025, 9, 1),
-    )
+    stored_pupil(classes)
     header = "Leerlingnummer;Roepnaam;Achternaam;Geboortedatum;Datum inschrijving;Onderwijsnummer"
     preview = students(
         school,
@@ -506,7 +454,7 @@ def test_contacts_upsert_on_lower_email_and_a_returning_person_is_reactivated(co
     )
     assert [row.outcome for row in preview.rows] == [Outcome.ERROR, Outcome.UPDATE, Outcome.ERROR]
     assert errors_of(preview)[0] == (
-        "Rij 2: e-mailadres wendy@coa.example staat meer dan één keer in het bestand (rijen 2, 4)"
+        "Rij 2: e-mail wendy@coa.example staat meer dan één keer in het bestand (rijen 2, 4)"
     )
     assert preview.rows[1].existing_id == mo.id
     assert preview.rows[1].changes == (

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from openpyxl import Workbook
 
+from students.imports import reader
 from students.imports.reader import MAX_FILE_BYTES, ImportFileError, SourceRow, is_formula, read_table
 
 
@@ -175,3 +176,16 @@ def test_an_xlsx_with_a_header_further_down_keeps_the_sheet_row_numbers():
     workbook.save(stream)
     table = read_table(stream.getvalue())
     assert table.rows == [SourceRow(line=5, cells={"Leerlingnummer": "1001", "Roepnaam": "Amir"})]
+
+
+def test_it_reads_excels_unicode_text_in_utf16():
+    table = read_table("Leerlingnummer\tRoepnaam\r\n1001\tZoë\r\n".encode("utf-16"))
+    assert table.rows[0].cells == {"Leerlingnummer": "1001", "Roepnaam": "Zoë"}
+
+
+def test_a_sheet_of_more_lines_than_any_school_has_is_refused(monkeypatch):
+    monkeypatch.setattr(reader, "MAX_LINES", 5)
+    with pytest.raises(ImportFileError, match="meer dan 5 regels"):
+        read_table(xlsx(["Naam"], *([f"Persoon {n}"] for n in range(5))))
+    with pytest.raises(ImportFileError, match="meer dan 5 regels"):
+        read_table(b"Naam\n" + b"\n" * 5 + b"Amir\n")
