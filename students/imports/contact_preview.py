@@ -93,6 +93,7 @@ class _ContactJudge:
         for person in ContactPerson.objects.filter(organisation=organisation).prefetch_related("locations"):
             self.stored[person.email.strip().casefold()].append(person)
         self.repeated = repeated_keys(rows, self.key)
+        self.parsers = self._parsers()
 
     def key(self, row: SourceRow) -> str:
         return as_text(self.columns.cell(row, Field.EMAIL)).strip().casefold()
@@ -114,7 +115,7 @@ class _ContactJudge:
                     % {"organisation": self.organisation.name, "count": len(stored), "email": key},
                 )
             )
-        parsed = parse_cells(row, self.columns, self.parsers(), errors)
+        parsed = parse_cells(row, self.columns, self.parsers, errors)
         if errors:
             return PreviewRow(line=row.line, outcome=Outcome.ERROR, errors=tuple(errors))
         if not stored:
@@ -123,7 +124,7 @@ class _ContactJudge:
         values = self.values(parsed, person)
         return judged_row(row.line, values=values, existing_id=person.id, changes=self.changes(person, values))
 
-    def parsers(self):
+    def _parsers(self):
         parsers = {
             Field.NAME: lambda cell: text(cell, label=Field.NAME.label, max_length=200, required=True),
             Field.ROLE: self.role,

@@ -200,6 +200,7 @@ class _StudentJudge:
         self.class_names = {c.id: c.name for found in self.classes.values() for c in found}
         self.stored = {student.student_number: student for student in Student.objects.filter(school=school)}
         self.repeated = repeated_keys(rows, self.number)
+        self.parsers = self._parsers()
 
     def number(self, row: SourceRow) -> str:
         return as_text(self.columns.cell(row, Field.STUDENT_NUMBER))
@@ -209,7 +210,7 @@ class _StudentJudge:
         number = self.number(row)
         if number in self.repeated:
             errors.append(repeated_error(row.line, Field.STUDENT_NUMBER.label, number, self.repeated[number]))
-        parsed = parse_cells(row, self.columns, self.parsers(), errors)
+        parsed = parse_cells(row, self.columns, self.parsers, errors)
         stored = self.stored.get(number)
         if not errors:
             values = self.values(parsed, stored)
@@ -221,20 +222,24 @@ class _StudentJudge:
         changes = field_changes(values, lambda field: getattr(stored, field), self.shown)
         return judged_row(row.line, values=values, existing_id=stored.id, changes=changes)
 
-    def parsers(self):
+    def _parsers(self):
         """Field → parse(cell) for the fields this file provides."""
-        label = {field: Field(field).label for field in Field}
+
+        def text_of(field, max_length, required=False):
+            return lambda cell: text(cell, label=field.label, max_length=max_length, required=required)
+
+        def date_of(field, required=False):
+            return lambda cell: parse_date(cell, label=field.label, required=required)
+
         parsers = {
-            Field.STUDENT_NUMBER: lambda cell: text(
-                cell, label=label[Field.STUDENT_NUMBER], max_length=20, required=True
-            ),
-            Field.GIVEN_NAME: lambda cell: text(cell, label=label[Field.GIVEN_NAME], max_length=100, required=True),
-            Field.TUSSENVOEGSEL: lambda cell: text(cell, label=label[Field.TUSSENVOEGSEL], max_length=30),
-            Field.FAMILY_NAME: lambda cell: text(cell, label=label[Field.FAMILY_NAME], max_length=100, required=True),
-            Field.DATE_OF_BIRTH: lambda cell: parse_date(cell, label=label[Field.DATE_OF_BIRTH], required=True),
+            Field.STUDENT_NUMBER: text_of(Field.STUDENT_NUMBER, 20, required=True),
+            Field.GIVEN_NAME: text_of(Field.GIVEN_NAME, 100, required=True),
+            Field.TUSSENVOEGSEL: text_of(Field.TUSSENVOEGSEL, 30),
+            Field.FAMILY_NAME: text_of(Field.FAMILY_NAME, 100, required=True),
+            Field.DATE_OF_BIRTH: date_of(Field.DATE_OF_BIRTH, required=True),
             Field.SCHOOL_CLASS: self.school_class_id,
-            Field.ENROLLED_ON: lambda cell: parse_date(cell, label=label[Field.ENROLLED_ON], required=True),
-            Field.LEFT_ON: lambda cell: parse_date(cell, label=label[Field.LEFT_ON]),
+            Field.ENROLLED_ON: date_of(Field.ENROLLED_ON, required=True),
+            Field.LEFT_ON: date_of(Field.LEFT_ON),
             Field.ONDERWIJSNUMMER: onderwijsnummer,
         }
         return {field: parse for field, parse in parsers.items() if field in self.columns.provided}
