@@ -69,7 +69,7 @@ def preview_contacts(
     *, organisation: Organisation, table: SourceTable, mapping: ImportMapping | dict | None = None
 ) -> ImportPreview[ContactValues]:
     """Judge every row of `organisation`'s staff list. Three queries in all."""
-    columns = resolve_columns(ImportMapping.Kind.CONTACTS, table.headers, mapping)
+    columns = resolve_columns(ImportMapping.Kind.CONTACTS, table.headers, mapping, organisation=organisation)
     if columns.errors:
         return file_error_preview(ImportMapping.Kind.CONTACTS, columns, table.rows)
     judge = _ContactJudge(organisation=organisation, columns=columns, rows=table.rows)

@@ -71,8 +71,10 @@ class ColumnMapping:
         return row.cells.get(self.columns[field], "") if field in self.columns else ""
 
 
-def resolve_columns(kind: str, headers, saved: ImportMapping | dict | None = None) -> ColumnMapping:
+def resolve_columns(kind: str, headers, saved: ImportMapping | dict | None, *, organisation) -> ColumnMapping:
     """Map the fields of `kind` onto `headers`: a saved mapping first, the recognised headers for the rest."""
+    if isinstance(saved, ImportMapping) and (saved.kind != kind or saved.organisation_id != organisation.id):
+        raise ValueError(f"Mapping {saved.id} is not a {kind} mapping of organisation {organisation.id}.")
     fields = ImportMapping.FIELDS[kind]
     in_file = {normalise(header): header for header in headers}
     chosen = saved.columns if isinstance(saved, ImportMapping) else (saved or {})

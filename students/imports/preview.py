@@ -172,7 +172,7 @@ def preview_students(
     today: date | None = None,
 ) -> ImportPreview[StudentValues]:
     """Judge every row of a pupil export of `school`; upsert key (school, student number). Two queries in all."""
-    columns = resolve_columns(ImportMapping.Kind.STUDENTS, table.headers, mapping)
+    columns = resolve_columns(ImportMapping.Kind.STUDENTS, table.headers, mapping, organisation=school)
     if columns.errors:
         return file_error_preview(ImportMapping.Kind.STUDENTS, columns, table.rows)
     judge = _StudentJudge(school=school, columns=columns, today=today or timezone.localdate(), rows=table.rows)

@@ -118,19 +118,28 @@ def _separator(text: str) -> str:
     return best if counts[best] else CSV_SEPARATORS[0]
 
 
+# What openpyxl raises for a file that is a zip but no (intact) workbook: a missing part, broken XML, bad values.
+BROKEN_XLSX = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError)
+
+
 def _xlsx_lines(data: bytes):
+    cannot_open = ImportFileError(_("Het Excel-bestand kan niet worden geopend. Is het een .xlsx-bestand?"))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ImportFileError(_("Het Excel-bestand kan niet worden geopend. Is het een .xlsx-bestand?")) from None
+    except BROKEN_XLSX:
+        raise cannot_open from None
     try:
         sheet = workbook.active
+        if not hasattr(sheet, "iter_rows"):
+            raise cannot_open
         # Exporters often write a wrong size tag (e.g. "A1"); without it openpyxl reads the cells that are there.
         sheet.reset_dimensions()
         for count, cells in enumerate(sheet.iter_rows(max_col=MAX_XLSX_COLUMNS), start=1):
             # Rows without cells are skipped by number, so count them too: a sheet can hold millions of them.
             line = next((cell.row for cell in cells if getattr(cell, "row", None)), count)
             yield line, [_xlsx_value(cell) for cell in cells]
+    except BROKEN_XLSX:
+        raise cannot_open from None
     finally:
         workbook.close()
 

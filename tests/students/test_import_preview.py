@@ -316,6 +316,16 @@ def test_a_saved_mapping_names_the_columns_of_this_schools_export(school, classe
     )
 
 
+def test_a_mapping_of_another_organisation_or_kind_is_a_programming_error(school):
+    table = csv_file("1001;Amir", header="Leerlingnummer;Roepnaam")
+    for mapping in (
+        ImportMapping.objects.create(organisation=SchoolFactory(), kind="students", name="Magister", columns={}),
+        ImportMapping.objects.create(organisation=school, kind="contacts", name="Personeel", columns={}),
+    ):
+        with pytest.raises(ValueError, match="is not a students mapping"):
+            preview_students(school=school, table=table, mapping=mapping)
+
+
 def test_headers_are_recognised_whatever_their_case_and_spaces(school, classes):
     header = " LEERLINGNUMMER ;voornaam;achter naam;GeboorteDatum;stamgroep;datum-inschrijving"
     values = students(school, "1001;Amir;Idrissi;01-05-2010;1A;01-09-2025", header=header).rows[0].values

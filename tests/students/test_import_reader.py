@@ -1,6 +1,7 @@
 """Reading export files: encodings, separators, empty rows, formulas, the size limit, XLSX with date cells."""
 
 import io
+import zipfile
 from datetime import date
 
 import pytest
@@ -189,3 +190,13 @@ def test_a_sheet_of_more_lines_than_any_school_has_is_refused(monkeypatch):
         read_table(xlsx(["Naam"], *([f"Persoon {n}"] for n in range(5))))
     with pytest.raises(ImportFileError, match="meer dan 5 regels"):
         read_table(b"Naam\n" + b"\n" * 5 + b"Amir\n")
+
+
+def test_a_workbook_with_a_broken_sheet_says_it_cannot_be_opened():
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx(["Naam"], ["Amir"]))) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            target.writestr(item, b"<worksheet><sheetData><row" if item.filename.endswith("sheet1.xml") else content)
+    with pytest.raises(ImportFileError, match="Het Excel-bestand kan niet worden geopend"):
+        read_table(broken.getvalue())
