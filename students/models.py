@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -84,6 +84,9 @@ class SchoolClass(models.Model):
         return weekday_hours[day.weekday()] if day.weekday() < 5 else 0
 
 
+ONDERWIJSNUMMER_VALIDATOR = RegexValidator(r"^\d{9}$", _("Een onderwijsnummer bestaat uit 9 cijfers."))
+
+
 class StudentQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Student.Status.ACTIVE)
@@ -110,9 +113,19 @@ class Student(models.Model):
         verbose_name=_("klas"),
     )
     given_name = models.CharField(_("voornaam"), max_length=100)
+    tussenvoegsel = models.CharField(
+        _("tussenvoegsel"), max_length=30, blank=True, help_text=_("Bijv. 'el', 'van der'.")
+    )
     family_name = models.CharField(_("achternaam"), max_length=100)
     date_of_birth = models.DateField(_("geboortedatum"))
     student_number = models.CharField(_("leerlingnummer"), max_length=20)
+    onderwijsnummer = models.CharField(
+        _("onderwijsnummer"),
+        max_length=9,
+        blank=True,
+        validators=[ONDERWIJSNUMMER_VALIDATOR],
+        help_text=_("Voor leerlingen zonder BSN; nodig voor een verzuimmelding."),
+    )
     arrival_date = models.DateField(_("in Nederland sinds"), null=True, blank=True)
     enrolled_on = models.DateField(_("ingeschreven op"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
@@ -155,7 +168,14 @@ class Student(models.Model):
 
     @property
     def full_name(self):
-        return f"{self.given_name} {self.family_name}"
+        return " ".join(part for part in (self.given_name, self.tussenvoegsel, self.family_name) if part)
+
+    @property
+    def masked_onderwijsnummer(self):
+        """The onderwijsnummer identifies the pupil nationally, like a BSN: pages show only its last four digits."""
+        if not self.onderwijsnummer:
+            return ""
+        return "*" * (len(self.onderwijsnummer) - 4) + self.onderwijsnummer[-4:]
 
     def clean(self):
         super().clean()
@@ -291,3 +311,83 @@ class Guardianship(Period):
             or self.guardian.organisation.kind not in Organisation.GUARDIANSHIP_KINDS
         ):
             raise ValidationError({"guardian": _("Een voogd moet een voogd zijn bij een voogdij-instelling (Nidos).")})
+
+
+class StudentImportField(models.TextChoices):
+    """The pupil fields an import file can fill; the values are the Student fields they land in."""
+
+    STUDENT_NUMBER = "student_number", _("leerlingnummer")
+    GIVEN_NAME = "given_name", _("roepnaam")
+    TUSSENVOEGSEL = "tussenvoegsel", _("tussenvoegsel")
+    FAMILY_NAME = "family_name", _("achternaam")
+    DATE_OF_BIRTH = "date_of_birth", _("geboortedatum")
+    SCHOOL_CLASS = "school_class", _("klas")
+    ENROLLED_ON = "enrolled_on", _("datum inschrijving")
+    LEFT_ON = "left_on", _("datum uitschrijving")
+    ONDERWIJSNUMMER = "onderwijsnummer", _("onderwijsnummer")
+
+
+class ContactImportField(models.TextChoices):
+    """The contact person fields a partner's staff list can fill."""
+
+    NAME = "name", _("naam")
+    ROLE = "role", _("rol")
+    FUNCTION = "function", _("functie")
+    PHONE = "phone", _("telefoon")
+    EMAIL = "email", _("e-mail")
+    LOCATIONS = "locations", _("locatie")
+
+
+class ImportMapping(models.Model):
+    """Which column of an organisation's export holds which field, saved once so the next import needs no choosing.
+
+    The organisation is the one whose export it describes: a school for its pupils, a partner for its staff list.
+    """
+
+    class Kind(models.TextChoices):
+        STUDENTS = "students", _("Leerlingen")
+        CONTACTS = "contacts", _("Contactpersonen")
+
+    FIELDS = {Kind.STUDENTS: StudentImportField, Kind.CONTACTS: ContactImportField}
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="import_mappings", verbose_name=_("organisatie")
+    )
+    name = models.CharField(_("naam"), max_length=100, help_text=_("Bijv. 'Magister leerlingenlijst'."))
+    kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices)
+    columns = models.JSONField(
+        _("kolommen"),
+        default=dict,
+        help_text=_('Per veld de kolomkop in het bestand, bijv. {"given_name": "Roepnaam"}.'),
+    )
+
+    class Meta:
+        ordering = ["organisation__name", "kind", "name"]
+        verbose_name = _("kolomindeling")
+        verbose_name_plural = _("kolomindelingen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "name"],
+                name="importmapping_unique_name_per_organisation_kind",
+                violation_error_message=_("Deze organisatie heeft al een kolomindeling met deze naam."),
+            ),
+            models.CheckConstraint(condition=Q(kind__in=["students", "contacts"]), name="importmapping_kind_known"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        fields = self.FIELDS.get(self.kind)
+        if fields is None:
+            return
+        if not isinstance(self.columns, dict):
+            raise ValidationError({"columns": _("Geef per veld een kolomkop.")})
+        unknown = sorted(set(self.columns) - set(fields.values))
+        if unknown:
+            raise ValidationError(
+                {"columns": _("Onbekende velden: %(fields)s.") % {"fields": ", ".join(map(str, unknown))}}
+            )
+        if not all(isinstance(header, str) and header.strip() for header in self.columns.values()):
+            raise ValidationError({"columns": _("Elke kolomkop is tekst en niet leeg.")})
