@@ -129,6 +129,7 @@ class StudentAdminForm(forms.ModelForm):
             "school",
             "school_class",
             "given_name",
+            "tussenvoegsel",
             "family_name",
             "date_of_birth",
             "student_number",
