@@ -34,15 +34,18 @@ def student_enrol(
     student_number: str,
     enrolled_on: date,
     actor,
+    tussenvoegsel: str = "",
     arrival_date: date | None = None,
     nationality: str = "",
     languages: str = "",
+    onderwijsnummer: str = "",
 ) -> Student:
     """Inschrijving: a new pupil at `school`. `actor` is who enrolled them (the audit log takes it from the request)."""
     student = Student(
         school=school,
         school_class=school_class,
         given_name=given_name.strip(),
+        tussenvoegsel=tussenvoegsel.strip(),
         family_name=family_name.strip(),
         date_of_birth=date_of_birth,
         student_number=student_number.strip(),
@@ -50,6 +53,7 @@ def student_enrol(
         arrival_date=arrival_date,
         nationality=nationality.strip(),
         languages=languages.strip(),
+        onderwijsnummer=onderwijsnummer.strip(),
     )
     student.full_clean()
     student.save()

@@ -375,3 +375,22 @@ def test_it_refuses_an_impossible_guardianship_change(guarded, case, errors):
         guardianship_change(student=guarded.student, guardian=new, started_on=started_on, actor=None)
     assert caught.value.message_dict == errors
     assert guardianships_of(guarded.student) == before
+
+
+def test_enrolment_keeps_the_tussenvoegsel_and_the_onderwijsnummer(world):
+    student = student_enrol(
+        school=world.school,
+        school_class=world.school_class,
+        given_name="Amir",
+        tussenvoegsel=" el ",
+        family_name="Idrissi",
+        date_of_birth=date(2010, 4, 2),
+        student_number="990001",
+        enrolled_on=date(2026, 3, 2),
+        actor=None,
+        onderwijsnummer="123456789",
+    )
+
+    student.refresh_from_db()
+    assert student.full_name == "Amir el Idrissi"
+    assert student.masked_onderwijsnummer == "*****6789"
