@@ -23,6 +23,7 @@ class Trigger(models.TextChoices):
     # Named without "ziekenhuis": everyone the chain notifies sees this label, not only those who may know why.
     HOSPITAL_UNSEEN = "hospital_unseen", _("Dringend bericht van de woonlocatie nog niet gezien door school")
     REPEATED_ABSENCE = "repeated_absence", _("Herhaald onverklaard verzuim in één week")
+    REQUEST_DUE_SOON = "request_due_soon", _("Herinnering: uitlegverzoek bijna op de deadline")
 
 
 class StepRole(models.TextChoices):

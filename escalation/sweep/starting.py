@@ -44,12 +44,12 @@ def planned_escalations(now) -> list[Escalation]:
     new = []
     for cause in causes:
         location = cause.location or teams[cause.student.id].location
-        chain = book.find(cause.student.school_id, cause.trigger.code, location.kind if location else "")
-        if chain is None or not cause.trigger.chain_covers(cause, chain):
+        snapshot = cause.trigger.snapshot_for(cause, book, location.kind if location else "")
+        if snapshot is None:
             continue
         school_id = cause.student.school_id
         calendar = calendars.setdefault(school_id, SchoolCalendar(school_id))
-        new.append(_escalation(cause, chain.snapshot(), location, calendar, now))
+        new.append(_escalation(cause, snapshot, location, calendar, now))
     return new
 
 
