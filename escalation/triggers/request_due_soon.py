@@ -106,9 +106,10 @@ class RequestDueSoon(RequestOverdue):
         }
 
     def still_needed(self, escalation):
-        """Until its one reminder is sent, while the request is still open: after that the overdue chain (if the
-        request is still open at its deadline) takes over."""
-        return escalation.current_step == 0 and super().still_needed(escalation)
+        """Until its reminder is sent (the last step of its chain: a school's own reminder chain does not repeat),
+        while the request is still open: after that the overdue chain (if the request is still open at its
+        deadline) takes over."""
+        return escalation.current_step < len(escalation.snapshot.steps) and super().still_needed(escalation)
 
 
 def _reminder_due(calendar: SchoolCalendar, request, now, lead) -> bool:

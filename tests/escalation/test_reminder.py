@@ -8,8 +8,9 @@ from attendance.models import ExplanationRequest, Reason
 from attendance.services import explanation_give
 from escalation.delivery import deliver_due
 from escalation.models import Escalation, Notification, Trigger
+from students.team import TeamRole
 
-from .conftest import at, notifications, open_request, request_on, sweep, travel
+from .conftest import IN_APP, at, make_chain, notifications, open_request, request_on, sweep, travel
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +133,18 @@ def test_no_reminder_where_the_school_escalates_no_overdue_requests(world):
     sweep(at(2026, 3, 10, 11))
 
     assert not reminders().exists()
+
+
+def test_a_school_may_configure_its_own_reminder_chain(world, chain):
+    make_chain(world.school, [([TeamRole.GUARDIAN], 0, IN_APP)], trigger=Trigger.REQUEST_DUE_SOON)
+    request_on(world, TUESDAY)
+
+    sweep(at(2026, 3, 10, 11))
+    reminder = reminders().get()
+    assert notifications(escalation=reminder) == [(VERA, "in_app", "escalation", 1, 0)]
+
+    # After its last step it resolves at its next look (the chain's acknowledgement time later), never repeats.
+    sweep(at(2026, 3, 10, 15))
+    reminder.refresh_from_db()
+    assert reminder.status == Escalation.Status.RESOLVED
+    assert notifications(escalation=reminder) == [(VERA, "in_app", "escalation", 1, 0)]
