@@ -230,6 +230,9 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 ESCALATION_SWEEP_SECONDS = env_int("ESCALATION_SWEEP_SECONDS", 60)
+# A reminder to the addressees of an open explanation request this many working minutes (school calendar) before
+# its deadline (escalation/triggers/request_due_soon.py); 0 switches it off.
+ESCALATION_REMINDER_MINUTES_BEFORE = env_int("ESCALATION_REMINDER_MINUTES_BEFORE", 60)
 ESCALATION_DELIVER_DUE_SECONDS = env_int("ESCALATION_DELIVER_DUE_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "escalation-sweep": {"task": "escalation.tasks.run_sweep", "schedule": float(ESCALATION_SWEEP_SECONDS)},

@@ -12,6 +12,7 @@ from students.models import SchoolClass, Student
 from students.team import TeamRole
 
 from .snapshots import ChainSnapshot, SnapshotEncoder, StepSnapshot
+from .validators import ChoiceListValidator
 
 
 class Trigger(models.TextChoices):
@@ -22,6 +23,7 @@ class Trigger(models.TextChoices):
     # Named without "ziekenhuis": everyone the chain notifies sees this label, not only those who may know why.
     HOSPITAL_UNSEEN = "hospital_unseen", _("Dringend bericht van de woonlocatie nog niet gezien door school")
     REPEATED_ABSENCE = "repeated_absence", _("Herhaald onverklaard verzuim in één week")
+    REQUEST_DUE_SOON = "request_due_soon", _("Herinnering: uitlegverzoek bijna op de deadline")
 
 
 class StepRole(models.TextChoices):
@@ -45,6 +47,18 @@ def roles_label(roles) -> str:
 class Channel(models.TextChoices):
     IN_APP = "in_app", _("In de app")
     EMAIL = "email", _("E-mail")
+
+
+validate_step_roles = ChoiceListValidator(
+    StepRole.values,
+    empty=_("Elke stap waarschuwt minstens één rol."),
+    unknown=_("Onbekende rol in een stap: %(unknown)s. Toegestaan: %(allowed)s."),
+)
+validate_step_channels = ChoiceListValidator(
+    Channel.values,
+    empty=_("Elke stap gebruikt minstens één kanaal."),
+    unknown=_("Onbekend kanaal in een stap: %(unknown)s. Toegestaan: %(allowed)s."),
+)
 
 
 class EscalationChain(models.Model):
@@ -115,13 +129,13 @@ class EscalationChain(models.Model):
 class EscalationStep(models.Model):
     chain = models.ForeignKey(EscalationChain, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("stap"), validators=[MinValueValidator(1)])
-    roles = models.JSONField(_("wie"), default=list)
+    roles = models.JSONField(_("wie"), default=list, validators=[validate_step_roles])
     after_minutes = models.PositiveIntegerField(
         _("na (werkminuten)"),
         default=60,
         help_text=_("Werktijd na de vorige stap (stap 1: na de deadline) voordat deze stap volgt."),
     )
-    channels = models.JSONField(_("kanalen"), default=list)
+    channels = models.JSONField(_("kanalen"), default=list, validators=[validate_step_channels])
 
     class Meta:
         ordering = ["chain", "position"]
@@ -188,6 +202,9 @@ class Escalation(models.Model):
     )
     failures = models.PositiveSmallIntegerField(_("mislukte pogingen"), default=0)
     last_error = models.TextField(_("laatste fout"), blank=True)
+    # Which sweep inserted the row: a sweep counts the escalations it started itself by it (an insert that a
+    # concurrent sweep won is skipped without a word).
+    sweep_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["next_action_at", "id"]
@@ -237,6 +254,9 @@ class EscalationEvent(models.Model):
         STARTED = "started", _("Gestart")
         STEP_FIRED = "step_fired", _("Stap uitgevoerd")
         NO_RECIPIENTS = "no_recipients", _("Niemand om te waarschuwen")
+        # A step of the escalation's copy of its chain names a role no chain may use (stored before roles were
+        # validated): it is skipped, the care coordinators are told, and the escalation moves on.
+        STEP_SKIPPED = "step_skipped", _("Stap overgeslagen: onbekende rol")
         ACKNOWLEDGED = "acknowledged", _("Opgepakt")
         ACK_EXPIRED = "ack_expired", _("Oppakken verlopen")
         RESOLVED = "resolved", _("Afgehandeld")
@@ -298,6 +318,7 @@ class Notification(models.Model):
         ESCALATION = "escalation", _("Escalatie")
         EXHAUSTED = "exhausted", _("Escalatieketen doorlopen")
         DELIVERY_FAILED = "delivery_failed", _("E-mail niet bezorgd")
+        STEP_SKIPPED = "step_skipped", _("Escalatiestap overgeslagen")
 
     Channel = Channel
 
@@ -375,6 +396,8 @@ class Notification(models.Model):
             return reverse("escalation:mine")
         if self.kind == self.Kind.DELIVERY_FAILED:
             return reverse("escalation:dashboard")
+        if self.kind == self.Kind.STEP_SKIPPED:
+            return reverse("escalation:detail", args=[self.escalation_id])
         return reverse("students:detail", args=[self.student_id]) if self.student_id else reverse("home")
 
     @property
@@ -390,6 +413,10 @@ class Notification(models.Model):
             return _("E-mail aan %(recipient)s over %(student)s kon niet worden bezorgd.") % {
                 "recipient": recipient,
                 "student": name,
+            }
+        if self.kind == self.Kind.STEP_SKIPPED:
+            return _("Een stap van de escalatie over %(student)s is overgeslagen: controleer de keten.") % {
+                "student": name
             }
         if self.kind == self.Kind.EXHAUSTED:
             return _("Escalatie over %(student)s is de hele keten doorlopen zonder afhandeling.") % {"student": name}

@@ -217,7 +217,9 @@ def sweep_health(user, *, since) -> SweepHealth:
     attempt raised (they are retried)."""
     school_escalations = Escalation.objects.filter(access.dashboard_escalations_q(user))
     return SweepHealth(
-        last_run=SweepRun.objects.order_by("-started_at").first(),
+        # A heartbeat from the future (an `escalate --at` rehearsal of an older version) must not hide a sweep
+        # that is not running: only beats up to now count.
+        last_run=SweepRun.objects.filter(started_at__lte=timezone.now()).order_by("-started_at").first(),
         overdue=escalations_overdue().filter(access.dashboard_escalations_q(user)).count(),
         failed_emails=Notification.objects.filter(
             access.dashboard_escalations_q(user, field="escalation__school_id"),

@@ -22,7 +22,16 @@ from students.models import Student
 from students.team import student_teams
 
 from . import tasks
-from .models import Escalation, EscalationChain, EscalationEvent, EscalationStep, Notification, Trigger
+from .models import (
+    Escalation,
+    EscalationChain,
+    EscalationEvent,
+    EscalationStep,
+    Notification,
+    Trigger,
+    validate_step_channels,
+    validate_step_roles,
+)
 from .triggers import trigger_for
 
 
@@ -253,10 +262,8 @@ def chain_save_steps(*, chain: EscalationChain, steps: list[dict]) -> Escalation
     if not steps:
         raise ValidationError(_("Een keten heeft minstens één stap."))
     for step in steps:
-        if not step["roles"]:
-            raise ValidationError(_("Elke stap waarschuwt minstens één rol."))
-        if not step["channels"]:
-            raise ValidationError(_("Elke stap gebruikt minstens één kanaal."))
+        validate_step_roles(step["roles"])
+        validate_step_channels(step["channels"])
     chain.full_clean()
     chain.save()
     chain.steps.all().delete()

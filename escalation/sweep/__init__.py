@@ -7,6 +7,12 @@ per cause thanks to a unique key (starting.py, asking each trigger of `escalatio
 they are still needed, fires the next step and writes the events and notification rows in the same transaction
 (firing.py, batch.py, notifying.py). E-mail goes out after commit. A row that raises is pushed an hour forward and
 its error recorded, so one bad row cannot stop the others or loop.
+
+A rehearsal (`manage.py escalate --at <moment>`, `rehearsal=True`) fires as of another moment but leaves the
+real-time state true: the outbox rows it writes are due by the real clock (notifying.py), a failure is retried an
+hour after the real moment (firing.py), and it writes no heartbeat, so the dashboard's "sweep not running" warning
+still sees only the real sweeps. Its escalations' own timeline (events, next steps) is the rehearsed one: that is
+what it rehearses.
 """
 
 import logging
@@ -34,7 +40,7 @@ def escalations_overdue(now=None):
     return Escalation.objects.filter(status__in=Escalation.ACTIVE, next_action_at__lt=now - 2 * sweep_interval())
 
 
-def escalation_sweep(*, now=None, dry_run: bool = False) -> SweepResult:
+def escalation_sweep(*, now=None, dry_run: bool = False, rehearsal: bool = False) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult(overdue_before=escalations_overdue(now).count())
     if result.overdue_before:
@@ -47,6 +53,8 @@ def escalation_sweep(*, now=None, dry_run: bool = False) -> SweepResult:
         return result
     result.started = start_escalations(now)
     process_due(now, result)
+    if rehearsal:
+        return result
     SweepRun.objects.create(
         started_at=now,
         finished_at=timezone.now(),

@@ -1,17 +1,18 @@
 """Firing due escalations: claim a batch, re-check each cause, fire the next step or close, write it all at once."""
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from ..models import Escalation, EscalationEvent, roles_label
+from ..models import Escalation, EscalationEvent, StepRole, roles_label
 from ..outbox import deliver_after_commit
 from ..triggers import TRIGGERS, trigger_for
 from .batch import BatchContext
-from .notifying import notify, notify_exhausted
+from .notifying import notify, notify_exhausted, notify_step_skipped
 
 logger = logging.getLogger("escalation.sweep")
 
@@ -119,7 +120,7 @@ def _fire_next_step(escalation, trigger, team, context: BatchContext) -> bool:
             escalation.round += 1
         else:
             return False
-        step = chain.step(escalation.current_step)
+        step = _known_roles(escalation, chain.step(escalation.current_step), context)
         created = notify(escalation, trigger.recipients(escalation, step, team), step.channels, context)
         if created:
             names = ", ".join(sorted({person.name for person, _channel in created}))
@@ -130,6 +131,19 @@ def _fire_next_step(escalation, trigger, team, context: BatchContext) -> bool:
         context.event(escalation, EscalationEvent.Kind.NO_RECIPIENTS, context.now, detail=roles)
 
 
+def _known_roles(escalation, step, context: BatchContext):
+    """The step with only roles a chain may use. A role stored before roles were validated (a typo in the admin)
+    cannot be resolved: it is recorded visibly and the care coordinators are told, instead of failing every hour;
+    the step's other roles (if any) are notified, else the chain moves on to its next step."""
+    unknown = [role for role in step.roles if role not in StepRole.values]
+    if not unknown:
+        return step
+    logger.warning("Escalation %s, step %s: unknown roles %s", escalation.id, escalation.current_step, unknown)
+    context.event(escalation, EscalationEvent.Kind.STEP_SKIPPED, context.now, detail=", ".join(unknown))
+    notify_step_skipped(escalation, context.teams[escalation.student_id], context)
+    return replace(step, roles=tuple(role for role in step.roles if role in StepRole.values))
+
+
 def _minutes_to_next_action(escalation) -> int:
     chain = escalation.snapshot
     if escalation.current_step < len(chain.steps):
@@ -137,6 +151,12 @@ def _minutes_to_next_action(escalation) -> int:
     # Before a repeat or giving up: a last step that fires at once (0 minutes) must still leave time to act, or
     # every repeat and the exhaustion would follow in the same sweep.
     return chain.steps[-1].after_minutes or chain.acknowledgement_minutes
+
+
+def retry_at(now):
+    """When a failed escalation is tried again: an hour after the real moment, or after `now` if that is earlier
+    (a rehearsal of a later moment must not hold real retries back, nor overflow near datetime.max)."""
+    return min(now, timezone.now()) + RETRY_AFTER_FAILURE
 
 
 def _close(escalation, status, context: BatchContext):
@@ -149,7 +169,7 @@ def _close(escalation, status, context: BatchContext):
 def _record_failure(escalation, error, now):
     message = f"{type(error).__name__}: {error}"[:2000]
     Escalation.objects.filter(id=escalation.id).update(
-        failures=escalation.failures + 1, last_error=message, next_action_at=now + RETRY_AFTER_FAILURE
+        failures=escalation.failures + 1, last_error=message, next_action_at=retry_at(now)
     )
     EscalationEvent.objects.create(
         escalation_id=escalation.id, at=now, kind=EscalationEvent.Kind.FAILED, detail=message[:500]

@@ -1,6 +1,8 @@
 """The outbox rows a firing step or an exhausted chain writes: in-app rows are delivered by existing, e-mail rows
 wait for the sender."""
 
+from django.utils import timezone
+
 from ..models import Notification
 from .batch import BatchContext
 
@@ -21,15 +23,26 @@ def notify(escalation, recipients, channels, context: BatchContext) -> list[tupl
 
 def notify_exhausted(escalation, team, context: BatchContext) -> None:
     """The chain ran out without anyone settling it: the care coordinators hear of it in the app."""
+    _tell_care_coordinators(escalation, team, context, Notification.Kind.EXHAUSTED, step=0, round=0)
+
+
+def notify_step_skipped(escalation, team, context: BatchContext) -> None:
+    """A step named a role nobody can resolve: the care coordinators hear of it in the app (once per step)."""
+    _tell_care_coordinators(escalation, team, context, Notification.Kind.STEP_SKIPPED)
+
+
+def _tell_care_coordinators(escalation, team, context: BatchContext, kind, **step) -> None:
     coordinators = [person for person in team.care_coordinators if person.id in context.with_login]
     context.notifications.extend(
-        _row(escalation, person, Notification.Channel.IN_APP, Notification.Kind.EXHAUSTED, context.now, step=0, round=0)
-        for person in coordinators
+        _row(escalation, person, Notification.Channel.IN_APP, kind, context.now, **step) for person in coordinators
     )
 
 
 def _row(escalation, person, channel, kind, now, *, step=None, round=None) -> Notification:
     in_app = channel == Notification.Channel.IN_APP
+    # The outbox is real-time state: a row written by a rehearsal of a later moment is due (and sent) now, not
+    # then; one rehearsing an earlier moment keeps it (already due).
+    now = min(now, timezone.now())
     return Notification(
         recipient=person,
         channel=channel,

@@ -1,5 +1,6 @@
 """Starting escalations: every trigger's new causes that a school's chain covers become an escalation row."""
 
+import uuid
 from datetime import timedelta
 
 from django.utils import timezone
@@ -10,12 +11,26 @@ from students.team import student_teams
 from ..models import Escalation
 from ..triggers import TRIGGERS, Cause, ChainBook
 
+COUNT_CHUNK = 500
+
 
 def start_escalations(now) -> int:
+    """Start the escalations of new causes; returns how many this sweep inserted itself."""
     new = planned_escalations(now)
-    # A concurrent sweep may have started the same cause: the unique key makes the second insert a no-op.
+    if not new:
+        return 0
+    # A concurrent sweep may have started the same cause: the unique key makes the second insert a no-op. Such
+    # a skipped row is not reported (on either database), so each row carries this sweep's token and the rows that
+    # kept it are the ones this sweep inserted.
+    token = uuid.uuid4()
+    for escalation in new:
+        escalation.sweep_token = token
     Escalation.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+    keys = [escalation.trigger_key for escalation in new]
+    return sum(
+        Escalation.objects.filter(trigger_key__in=keys[first : first + COUNT_CHUNK], sweep_token=token).count()
+        for first in range(0, len(keys), COUNT_CHUNK)
+    )
 
 
 def planned_escalations(now) -> list[Escalation]:
@@ -29,12 +44,12 @@ def planned_escalations(now) -> list[Escalation]:
     new = []
     for cause in causes:
         location = cause.location or teams[cause.student.id].location
-        chain = book.find(cause.student.school_id, cause.trigger.code, location.kind if location else "")
-        if chain is None or not cause.trigger.chain_covers(cause, chain):
+        snapshot = cause.trigger.snapshot_for(cause, book, location.kind if location else "")
+        if snapshot is None:
             continue
         school_id = cause.student.school_id
         calendar = calendars.setdefault(school_id, SchoolCalendar(school_id))
-        new.append(_escalation(cause, chain.snapshot(), location, calendar, now))
+        new.append(_escalation(cause, snapshot, location, calendar, now))
     return new
 
 

@@ -7,6 +7,8 @@ One module per trigger, each a subclass of `EscalationTrigger` (base.py) with th
 - `causes(now, book)`: the causes that should be escalating as of `now` and are not yet, for the schools that have
   an active chain for it (`book`, a `ChainBook`), each with a unique `key`;
 - `chain_covers(cause, chain)`: whether the chain found for a cause takes it on (default: yes);
+- `snapshot_for(cause, book, housing_kind)`: the chain copy a new escalation follows (default: the school's chain
+  for the trigger, if it covers the cause; `request_due_soon` has a built-in one);
 - `recipients(escalation, step, team)`: whom a step's roles mean for this cause (default: those roles in the
   pupil's team of today, `StudentTeam.contacts`);
 - `notification_text(notification, student_name)`: what the bell and the e-mail subject say;
@@ -41,9 +43,10 @@ from ..models import Trigger
 from .base import Cause, ChainBook, EscalationTrigger
 from .hospital_unseen import HospitalUnseen
 from .repeated_absence import RepeatedAbsence
+from .request_due_soon import RequestDueSoon
 from .request_overdue import RequestOverdue
 
-TRIGGERS: tuple[EscalationTrigger, ...] = (RequestOverdue(), HospitalUnseen(), RepeatedAbsence())
+TRIGGERS: tuple[EscalationTrigger, ...] = (RequestOverdue(), HospitalUnseen(), RepeatedAbsence(), RequestDueSoon())
 
 _BY_CODE = {trigger.code: trigger for trigger in TRIGGERS}
 

@@ -9,7 +9,7 @@ from students.models import Student
 from students.team import StudentTeam
 
 from ..models import Escalation, EscalationChain, Notification, Trigger
-from ..snapshots import StepSnapshot
+from ..snapshots import ChainSnapshot, StepSnapshot
 
 
 class ChainBook:
@@ -65,6 +65,14 @@ class EscalationTrigger:
     def chain_covers(self, cause: Cause, chain: EscalationChain) -> bool:
         """Does the chain found for the cause (by school and housing kind) take it on?"""
         return True
+
+    def snapshot_for(self, cause: Cause, book: ChainBook, housing_kind: str) -> ChainSnapshot | None:
+        """The chain copy a new escalation of `cause` follows: the school's chain for this trigger (and the
+        pupil's housing kind) if it covers the cause, else None (no escalation)."""
+        chain = book.find(cause.student.school_id, self.code, housing_kind)
+        if chain is None or not self.chain_covers(cause, chain):
+            return None
+        return chain.snapshot()
 
     def recipients(self, escalation: Escalation, step: StepSnapshot, team: StudentTeam) -> list[ContactPerson]:
         """Whom a firing step notifies: the people of its roles in the pupil's team of today, each once."""

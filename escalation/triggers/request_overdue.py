@@ -18,7 +18,8 @@ class RequestOverdue(EscalationTrigger):
         # A request answered or withdrawn and then opened again (the absence stands after all, a sick report ended
         # earlier) gets a new deadline: its earlier escalation, closed before that deadline, does not cover it. One
         # closed by hand or exhausted after the deadline does: nobody is chased twice for the same deadline.
-        covered = Escalation.objects.filter(explanation_request=OuterRef("pk")).filter(
+        # (Only this trigger's escalations: the reminder before the deadline, `request_due_soon`, covers nothing.)
+        covered = Escalation.objects.filter(explanation_request=OuterRef("pk"), trigger=self.code).filter(
             Q(closed_at__isnull=True) | Q(closed_at__gte=OuterRef("deadline"))
         )
         overdue = (

@@ -62,7 +62,7 @@ def sensitive(world):
                 trigger_key=f"{trigger}:1",
                 student=world.ward,
                 school=world.school,
-                explanation_request=request if trigger == Trigger.REQUEST_OVERDUE else None,
+                explanation_request=request if trigger in (Trigger.REQUEST_OVERDUE, Trigger.REQUEST_DUE_SOON) else None,
                 sick_report=report if trigger == Trigger.HOSPITAL_UNSEEN else None,
                 chain={
                     "steps": [{"roles": ["guardian"], "after_minutes": 0, "channels": ["email"]}],

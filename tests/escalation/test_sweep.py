@@ -57,8 +57,9 @@ def test_it_starts_nothing_before_the_deadline(world, chain):
 
     result = sweep(at(2026, 3, 10, 11, 59))
 
-    assert result.started == 0
-    assert not Escalation.objects.exists()
+    # Only the reminder before the deadline (test_reminder.py) has started.
+    assert result.started == 1
+    assert not Escalation.objects.exclude(trigger=Trigger.REQUEST_DUE_SOON).exists()
 
 
 def test_it_starts_an_escalation_when_a_request_passes_its_deadline(world, chain):
@@ -546,11 +547,12 @@ def test_a_request_opened_again_escalates_again_after_its_new_deadline(world, ch
     assert (request.status, request.deadline) == ("open", at(2026, 3, 11, 12))
     assert Escalation.objects.get().status == Escalation.Status.CANCELLED
 
+    overdue = Escalation.objects.filter(trigger=Trigger.REQUEST_OVERDUE)
     sweep(at(2026, 3, 11, 11, 59))
-    assert Escalation.objects.count() == 1
+    assert overdue.count() == 1
     sweep(at(2026, 3, 11, 12))
 
-    again = Escalation.objects.exclude(status=Escalation.Status.CANCELLED).get()
+    again = overdue.exclude(status=Escalation.Status.CANCELLED).get()
     assert again.explanation_request == request
     assert (again.status, again.current_step) == ("open", 1)
     assert notifications(escalation=again) == [
@@ -558,7 +560,7 @@ def test_a_request_opened_again_escalates_again_after_its_new_deadline(world, ch
         (WENDY, "in_app", "escalation", 1, 0),
     ]
     sweep(at(2026, 3, 11, 12, 1))
-    assert Escalation.objects.count() == 2
+    assert overdue.count() == 2
 
 
 def test_a_request_still_open_after_its_escalation_was_resolved_by_hand_does_not_restart(world, chain):
