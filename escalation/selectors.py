@@ -17,6 +17,7 @@ from students.models import SchoolClass, Student
 
 from .models import Escalation, EscalationChain, EscalationEvent, Notification, SweepRun
 from .sweep import escalations_overdue, sweep_interval
+from .triggers import DASHBOARD_TRIGGERS
 
 # -- notifications ----------------------------------------------------------------------------------------------
 
@@ -68,10 +69,15 @@ def escalation_for_user_or_404(user, escalation_id) -> Escalation:
 # -- dashboard --------------------------------------------------------------------------------------------------
 
 
+def _on_dashboard(user) -> QuerySet[Escalation]:
+    """Escalations of the user's school that ask the care coordinator's attention (no reminders)."""
+    return Escalation.objects.filter(access.dashboard_escalations_q(user), trigger__in=DASHBOARD_TRIGGERS)
+
+
 def dashboard_escalations(user, *, location_id=None, class_id=None, step=None, now=None) -> QuerySet[Escalation]:
     """Active escalations of the care coordinator's school: overdue first, then by next action."""
     now = now or timezone.now()
-    escalations = Escalation.objects.filter(access.dashboard_escalations_q(user), status__in=Escalation.ACTIVE)
+    escalations = _on_dashboard(user).filter(status__in=Escalation.ACTIVE)
     if location_id:
         escalations = escalations.filter(location_id=location_id)
     if class_id:
@@ -123,7 +129,7 @@ def failed_email_for_user_or_404(user, notification_id) -> Notification:
 
 def counts_by_step(user) -> dict[int, int]:
     counts = defaultdict(int)
-    active = Escalation.objects.filter(access.dashboard_escalations_q(user), status__in=Escalation.ACTIVE)
+    active = _on_dashboard(user).filter(status__in=Escalation.ACTIVE)
     for step in active.values_list("current_step", flat=True):
         counts[step] += 1
     return dict(sorted(counts.items()))

@@ -61,4 +61,7 @@ def trigger_for(code: str) -> EscalationTrigger:
     return _BY_CODE[code]
 
 
+DASHBOARD_TRIGGERS = tuple(trigger.code for trigger in TRIGGERS if trigger.on_dashboard)
+
+
 __all__ = ["TRIGGERS", "Cause", "ChainBook", "EscalationTrigger", "trigger_for"]

@@ -53,6 +53,8 @@ class EscalationTrigger:
     code: Trigger  # stored in chains and escalations
     # What `still_needed` and `notification_text` read of an escalation, loaded with the sweep's batch.
     related: tuple[str, ...] = ()
+    # Whether its escalations ask the care coordinator's attention (the dashboard lists and counts them).
+    on_dashboard: bool = True
 
     @property
     def label(self):

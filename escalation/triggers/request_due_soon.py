@@ -40,6 +40,9 @@ class RequestDueSoon(RequestOverdue):
     """Whom it reaches and what it reads are those of the overdue request (`RequestOverdue.recipients`, `related`):
     the request's addressees."""
 
+    # A reminder is sent before anything is late: nothing for the care coordinator to act on yet.
+    on_dashboard = False
+
     code = Trigger.REQUEST_DUE_SOON
 
     def causes(self, now, book):

@@ -3,9 +3,11 @@
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
 from attendance.models import ExplanationRequest, Reason
 from attendance.services import explanation_give
+from escalation import selectors
 from escalation.delivery import deliver_due
 from escalation.models import Escalation, Notification, Trigger
 from students.team import TeamRole
@@ -148,3 +150,17 @@ def test_a_school_may_configure_its_own_reminder_chain(world, chain):
     reminder.refresh_from_db()
     assert reminder.status == Escalation.Status.RESOLVED
     assert notifications(escalation=reminder) == [(VERA, "in_app", "escalation", 1, 0)]
+
+
+def test_the_care_coordinators_dashboard_leaves_reminders_out(world, chain, client):
+    """Nothing is late yet: a reminder is no work for the care coordinator, and no count on the dashboard."""
+    request_on(world, TUESDAY)
+    sweep(at(2026, 3, 10, 11))
+    assert reminders().filter(status__in=Escalation.ACTIVE).exists()
+    client.force_login(world.user("care_coordinator"))
+
+    with travel(at(2026, 3, 10, 11, 5)):
+        page = client.get(reverse("escalation:dashboard")).content.decode()
+
+    assert 'data-testid="escalation-row"' not in page
+    assert selectors.counts_by_step(world.user("care_coordinator")) == {}
