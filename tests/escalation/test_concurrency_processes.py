@@ -207,6 +207,7 @@ def plan_round(world, fresh: list[Student], escalating: list[Student], rng) -> t
         jobs.append({"kind": "appointment", "student": student.id, "actor": "guardian"})
         expected[student.id] = "answered"
     present = take(PRESENT)
+    expected.update({student.id: "withdrawn" for student in present})
     for part in range(ROSTER_SAVES):
         mine = present[part::ROSTER_SAVES]
         # Re-saving pupils still absent changes nothing, but locks them as a real roster save of the class does.
@@ -215,7 +216,6 @@ def plan_round(world, fresh: list[Student], escalating: list[Student], rng) -> t
         rows += [(s.id, AttendanceRecord.Status.ABSENT) for s in others if s.id not in expected]
         rng.shuffle(rows)
         jobs.append({"kind": "roster", "class": world.school_class.id, "rows": rows, "actor": "mentor"})
-        expected.update({student.id: "withdrawn" for student in mine})
     rng.shuffle(jobs)
     return expected, jobs
 
