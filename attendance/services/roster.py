@@ -163,14 +163,13 @@ def _snapshot(record):
 
 def _explain_from_known_facts(record, sick_report, appointment, now):
     if sick_report is not None:
-        record.reason = Reason.SICK
-        record.explanation_source = AttendanceRecord.Source.SICK_REPORT
         record.sick_report = sick_report
+        record.reason, record.explanation_source = Reason.SICK, AttendanceRecord.Source.SICK_REPORT
         record.explained_by_id = sick_report.reported_by_id
-        record.explained_at = now
     elif appointment is not None:
-        record.reason = appointment.reason
-        record.explanation_source = AttendanceRecord.Source.APPOINTMENT
         record.appointment = appointment
+        record.reason, record.explanation_source = appointment.reason, AttendanceRecord.Source.APPOINTMENT
         record.explained_by_id = appointment.registered_by_id
-        record.explained_at = now
+    else:
+        return
+    record.explained_at = now

@@ -26,11 +26,11 @@ from django.db.models import Count
 from attendance.models import AttendanceRecord, ExplanationRequest, Reason
 from attendance.services import RowInput, attendance_save
 from escalation.models import Escalation, EscalationEvent, Notification, SweepRun
-from students.models import Guardianship, Placement, Student
+from students.models import Student
 from students.team import TeamRole
 from tests.conftest import require
 
-from .conftest import BOTH, at, make_chain, sweep, travel
+from .conftest import BOTH, add_students_in_bulk, at, make_chain, sweep, travel
 from .test_integration_celery import database_url
 
 PUPILS = 150
@@ -76,16 +76,17 @@ def child(go, plan_path, result_path):
             done = _sweep_until_stopped(plan, errors)
         else:
             for job in plan["jobs"]:
-                done += _attempt(lambda job=job: _run(job), errors)
+                done += _attempt(lambda job=job: _run(job), errors, job["kind"])
     with open(result_path, "w") as out:
         json.dump({"role": plan["role"], "done": done, "errors": errors}, out)
 
 
-def _attempt(function, errors) -> int:
+def _attempt(function, errors, what="sweep") -> int:
     try:
         function()
     except Exception as error:  # counted and reported to the parent, never raised here
-        errors.append({"type": type(error).__name__, "deadlock": _is_deadlock(error), "message": str(error)[:300]})
+        deadlock, message = _is_deadlock(error), str(error)[:300]
+        errors.append({"what": what, "type": type(error).__name__, "deadlock": deadlock, "message": message})
         return 0
     return 1
 
@@ -153,27 +154,7 @@ def _run(job):
 def seed_absent_pupils(world, count) -> list[Student]:
     """`count` pupils of the world's class at the world's location and guardian, registered absent on Tuesday
     through the roster (their requests are due at 12:00)."""
-    worker, guardian = world.user("housing_worker").person, world.user("guardian").person
-    students = Student.objects.bulk_create(
-        Student(
-            school=world.school,
-            school_class=world.school_class,
-            given_name=f"Race{number}",
-            family_name="Test",
-            date_of_birth=date(2010, 1, 1),
-            student_number=f"R{number:06d}",
-            enrolled_on=date(2025, 9, 1),
-        )
-        for number in range(count)
-    )
-    started = date(2025, 9, 1)
-    Placement.objects.bulk_create(
-        Placement(student=student, location=world.location, started_on=started, personal_worker=worker)
-        for student in students
-    )
-    Guardianship.objects.bulk_create(
-        Guardianship(student=student, guardian=guardian, started_on=started) for student in students
-    )
+    students = add_students_in_bulk(world, count, name="Race")
     with travel(at(2026, 3, 10, 9)):
         attendance_save(
             school_class=world.school_class,
@@ -318,8 +299,8 @@ def test_attendance_writes_racing_two_sweepers_in_separate_processes_never_deadl
 
     errors = [error for outcome in outcomes for error in outcome["errors"]]
     deadlocks = [error for error in errors if error["deadlock"]]
-    by_role = Counter((outcome["role"], error["type"]) for outcome in outcomes for error in outcome["errors"])
-    assert not errors, f"{len(errors)} errors, {len(deadlocks)} deadlocks: {dict(by_role)}; first: {errors[0]}"
+    by_kind = Counter((error["what"], error["type"]) for error in errors)
+    assert not errors, f"{len(errors)} errors, {len(deadlocks)} deadlocks: {dict(by_kind)}; first: {errors[0]}"
     assert sum(outcome["done"] for outcome in outcomes if outcome["role"] == "worker") == len(expected) - ROUNDS * (
         PRESENT - ROSTER_SAVES
     )
