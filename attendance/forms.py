@@ -2,7 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Appointment, AttendanceRecord, Reason
+from students.models import MAX_LESSON_HOURS_PER_DAY
+
+from .models import MAX_MINUTES_LATE, REMARK_MAX_LENGTH, Appointment, AttendanceRecord, Reason
 from .services import RowInput
 
 
@@ -10,9 +12,13 @@ class RosterRowForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=AttendanceRecord.Status.choices, widget=forms.RadioSelect, initial="present"
     )
-    minutes_late = forms.IntegerField(label=_("Minuten te laat"), required=False, min_value=1, max_value=480)
-    lesson_hours_missed = forms.IntegerField(label=_("Gemiste lesuren"), required=False, min_value=0, max_value=12)
-    remark = forms.CharField(label=_("Opmerking"), required=False, max_length=200)
+    minutes_late = forms.IntegerField(
+        label=_("Minuten te laat"), required=False, min_value=1, max_value=MAX_MINUTES_LATE
+    )
+    lesson_hours_missed = forms.IntegerField(
+        label=_("Gemiste lesuren"), required=False, min_value=0, max_value=MAX_LESSON_HOURS_PER_DAY
+    )
+    remark = forms.CharField(label=_("Opmerking"), required=False, max_length=REMARK_MAX_LENGTH)
 
     def clean(self):
         cleaned = super().clean()

@@ -139,9 +139,14 @@ def escalations_close(escalations, *, status, actor=None, now=None, detail: str 
     """Close the still-active escalations in a queryset (resolved or cancelled) and cancel their unsent mail."""
     now = now or timezone.now()
     with transaction.atomic():
-        # Locked rows cannot change status under us, so every id read here is closed by this call.
+        # Locked rows cannot change status under us, so every id read here is closed by this call. Only the
+        # escalation rows (a filter through a relation would lock the joined request too), in ascending id, and
+        # FOR NO KEY UPDATE: see the lock order in `students.services.lock_student`.
         closed_ids = list(
-            escalations.filter(status__in=Escalation.ACTIVE).select_for_update().values_list("id", flat=True)
+            escalations.filter(status__in=Escalation.ACTIVE)
+            .select_for_update(of=("self",), no_key=True)
+            .order_by("id")
+            .values_list("id", flat=True)
         )
         if not closed_ids:
             return 0

@@ -19,8 +19,33 @@ from .signals import student_left
 
 
 def lock_student(student_id: int) -> Student:
-    """Lock the pupil's row until the transaction ends and return it as stored now (callers re-check its state)."""
-    return Student.objects.select_for_update().get(id=student_id)
+    """Lock the pupil's row until the transaction ends and return it as stored now (callers re-check its state).
+
+    The lock order, the same on every path, so that no two writers can wait for each other in a circle:
+
+    1. pupils (`lock_student`, or `lock_students` for several: ascending id);
+    2. what hangs off the pupil: sick reports and appointments, then attendance records, then their explanation
+       requests (`attendance.services`);
+    3. escalations, ascending id (`escalation.services.escalations_close`; the sweep claims its batch with
+       SKIP LOCKED, so it never waits for an escalation);
+    4. outbox rows (notifications), changed only by compare-and-set updates.
+
+    Rows are locked FOR NO KEY UPDATE (the lock PostgreSQL's own UPDATE takes): it excludes every other writer of
+    the pupil as FOR UPDATE would, but not the FOR KEY SHARE that a foreign key check takes on the referenced
+    row. The sweep, holding its escalations, inserts events and notifications that reference pupils; under FOR
+    UPDATE that insert waited for a pupil whose writer was itself waiting for one of the sweep's escalations: a
+    deadlock (issue 9). Never lock a pupil FOR UPDATE: a pupil row is never deleted or re-keyed while in use.
+    """
+    return Student.objects.select_for_update(no_key=True).get(id=student_id)
+
+
+def lock_students(student_ids) -> dict[int, Student]:
+    """Lock several pupils' rows, in ascending id (see `lock_student` for the order); returns them by id.
+
+    Ids without a pupil are left out: callers compare what they asked for with what they got.
+    """
+    students = Student.objects.select_for_update(no_key=True).filter(id__in=list(student_ids)).order_by("id")
+    return {student.id: student for student in students}
 
 
 @transaction.atomic

@@ -8,8 +8,8 @@ import time
 import pytest
 from django.db import connection, connections
 
-from attendance import services
 from attendance.models import AttendanceRecord, ExplanationRequest
+from attendance.services import roster
 
 from .helpers import absent, mark
 
@@ -28,7 +28,7 @@ def test_it_keeps_one_record_when_a_line_is_saved_twice_at_once(world, monkeypat
     if connection.vendor != "postgresql":
         pytest.skip("only PostgreSQL runs two writers at once")
     first_inside, release = threading.Event(), threading.Event()
-    original = services.open_sick_reports_on
+    original = roster.open_sick_reports_on
     inside = []
 
     def pause_the_first_save(student_ids, day):
@@ -40,7 +40,7 @@ def test_it_keeps_one_record_when_a_line_is_saved_twice_at_once(world, monkeypat
             release.wait(timeout=30)
         return original(student_ids, day)
 
-    monkeypatch.setattr(services, "open_sick_reports_on", pause_the_first_save)
+    monkeypatch.setattr(roster, "open_sick_reports_on", pause_the_first_save)
     errors = []
 
     def save(role_key, row):

@@ -10,6 +10,7 @@ from attendance.models import AttendanceRecord, ExplanationRequest
 from attendance.services import RowInput, attendance_save
 from escalation.models import Channel, EscalationChain, EscalationStep, Notification, Trigger
 from escalation.sweep import escalation_sweep
+from students.models import Guardianship, Placement, Student
 from students.team import TeamRole
 from tests.factories import GuardianshipFactory, PlacementFactory, StudentFactory
 
@@ -117,6 +118,33 @@ def add_student(world, given_name, *, location=None, guardian=None, personal_wor
         student=student, guardian=guardian or world.user("guardian").person, started_on=date(2025, 9, 1)
     )
     return student
+
+
+def add_students_in_bulk(world, count, *, name) -> list[Student]:
+    """`count` pupils of the world's class (`name` and a number), at the world's location with its housing worker
+    and guarded by its guardian since 1 September 2025: three statements, for tests over many pupils."""
+    worker, guardian = world.user("housing_worker").person, world.user("guardian").person
+    students = Student.objects.bulk_create(
+        Student(
+            school=world.school,
+            school_class=world.school_class,
+            given_name=f"{name}{number}",
+            family_name="Test",
+            date_of_birth=date(2010, 1, 1),
+            student_number=f"{name[0]}{number:06d}",
+            enrolled_on=date(2025, 9, 1),
+        )
+        for number in range(count)
+    )
+    started = date(2025, 9, 1)
+    Placement.objects.bulk_create(
+        Placement(student=student, location=world.location, started_on=started, personal_worker=worker)
+        for student in students
+    )
+    Guardianship.objects.bulk_create(
+        Guardianship(student=student, guardian=guardian, started_on=started) for student in students
+    )
+    return students
 
 
 def sweep(moment: datetime, **kwargs):

@@ -20,8 +20,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import date, timedelta
 from datetime import time as wall_clock
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -33,10 +33,9 @@ from attendance.calendar import SchoolCalendar
 from attendance.models import AttendanceRecord, ExplanationRequest
 from escalation.delivery import NOTIFICATION_HEADER
 from escalation.models import Escalation, Notification, TeamRole
-from students.models import Guardianship, Placement, Student
 from tests.conftest import require
 
-from .conftest import EMAIL, make_chain
+from .conftest import EMAIL, add_students_in_bulk, make_chain
 from .test_delivery_race import OneFilePerMessageBackend
 from .test_integration_celery import database_url, read_messages, stop, tail
 
@@ -126,27 +125,8 @@ def seed_overdue_requests(world, count) -> list[int]:
     day = calendar.previous_school_day(timezone.localdate() - timedelta(days=1))
     deadline = calendar.at(day, wall_clock(12))
     mentor = world.user("mentor")
-    worker, guardian = world.user("housing_worker").person, world.user("guardian").person
-    students = Student.objects.bulk_create(
-        Student(
-            school=world.school,
-            school_class=world.school_class,
-            given_name=f"Chaos{number}",
-            family_name="Test",
-            date_of_birth=date(2010, 1, 1),
-            student_number=f"C{number:06d}",
-            enrolled_on=date(2025, 9, 1),
-        )
-        for number in range(count)
-    )
-    started = date(2025, 9, 1)
-    Placement.objects.bulk_create(
-        Placement(student=student, location=world.location, started_on=started, personal_worker=worker)
-        for student in students
-    )
-    Guardianship.objects.bulk_create(
-        Guardianship(student=student, guardian=guardian, started_on=started) for student in students
-    )
+    guardian = world.user("guardian").person
+    students = add_students_in_bulk(world, count, name="Chaos")
     records = AttendanceRecord.objects.bulk_create(
         AttendanceRecord(
             student=student,
