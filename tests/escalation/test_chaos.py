@@ -32,7 +32,8 @@ from django.utils import timezone
 from attendance.calendar import SchoolCalendar
 from attendance.models import AttendanceRecord, ExplanationRequest
 from escalation.delivery import NOTIFICATION_HEADER
-from escalation.models import Escalation, Notification, TeamRole
+from escalation.models import Escalation, Notification
+from students.team import TeamRole
 from tests.conftest import require
 
 from .conftest import EMAIL, add_students_in_bulk, make_chain

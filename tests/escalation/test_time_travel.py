@@ -10,8 +10,9 @@ import pytest
 
 from attendance.calendar import SchoolCalendar
 from attendance.models import SchoolHoliday
-from escalation.models import Escalation, TeamRole
+from escalation.models import Escalation
 from escalation.services import escalation_acknowledge
+from students.team import TeamRole
 
 from .conftest import BOTH, at, make_chain, notifications, open_request, sweep, travel
 

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from contacts.models import Role, User
-from escalation.models import Escalation, EscalationChain, Notification, TeamRole
+from escalation.models import Escalation, EscalationChain, Notification
+from students.team import TeamRole
 from tests.factories import ContactPersonFactory, SchoolClassFactory, UserFactory
 from tests.support import text_of
 
