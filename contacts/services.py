@@ -19,7 +19,7 @@ def contact_deactivate(*, person: ContactPerson, on: date | None = None, actor=N
     sessions end at the next request. Retention anonymises them once `inactive_since` is long enough ago.
     """
     on = on or timezone.localdate()
-    stored = ContactPerson.objects.select_for_update().get(id=person.id)
+    stored = ContactPerson.objects.select_for_update(no_key=True).get(id=person.id)
     if not stored.is_active:
         raise ValidationError(
             _("Deze contactpersoon is al niet meer actief (sinds %(date)s). Er is niets gewijzigd.")
@@ -37,7 +37,7 @@ def contact_deactivate(*, person: ContactPerson, on: date | None = None, actor=N
 @transaction.atomic
 def contact_reactivate(*, person: ContactPerson, actor=None) -> ContactPerson:
     """The person works with our pupils again; the login that deactivation switched off works again too."""
-    stored = ContactPerson.objects.select_for_update().get(id=person.id)
+    stored = ContactPerson.objects.select_for_update(no_key=True).get(id=person.id)
     if stored.is_active:
         raise ValidationError(_("Deze contactpersoon is al actief. Er is niets gewijzigd."))
     _set_active(stored, True, inactive_since=None)
