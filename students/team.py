@@ -105,7 +105,15 @@ class StudentTeam:
 
     @property
     def guardianship_members(self):
-        return self.members([TeamRole.GUARDIAN, TeamRole.GUARDIAN_TEAM_MANAGER])
+        members = self.members([TeamRole.GUARDIAN, TeamRole.GUARDIAN_TEAM_MANAGER])
+        if self.guardian_has_manager:
+            return members
+        # No own team manager: the one shown (and notified) is the organisation's duty contact; say so.
+        label = _("Dienstdoend teammanager (voogd heeft geen eigen teammanager)")
+        return [
+            TeamMember(member.kind, label, member.person) if member.kind == TeamRole.GUARDIAN_TEAM_MANAGER else member
+            for member in members
+        ]
 
     @property
     def municipality_members(self):
