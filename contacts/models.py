@@ -12,6 +12,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def optional_person(to, related_name, verbose_name, help_text):
+    """A link to one contact person that may be empty and empties when that person is deleted."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name=verbose_name,
+        help_text=help_text,
+    )
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         SCHOOL = "school", _("School (ISK)")
@@ -29,14 +42,11 @@ class Organisation(models.Model):
     phone = models.CharField(_("telefoon"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
-    duty_contact = models.ForeignKey(
+    duty_contact = optional_person(
         "ContactPerson",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("dienstdoende contactpersoon"),
-        help_text=_(
+        "+",
+        _("dienstdoende contactpersoon"),
+        _(
             "Wie een escalatie krijgt over een medewerker van deze organisatie zonder eigen (team)manager. "
             "Eén persoon van deze organisatie; er wordt nooit naar alle managers tegelijk gemaild."
         ),
@@ -170,14 +180,11 @@ class ContactPerson(models.Model):
     reachable_when = models.CharField(
         _("bereikbaar"), max_length=200, blank=True, help_text=_("Bijv. 'ma–do 9–17 uur, niet op vrijdag'.")
     )
-    manager = models.ForeignKey(
+    manager = optional_person(
         "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="managed",
-        verbose_name=_("eigen manager"),
-        help_text=_(
+        "managed",
+        _("eigen manager"),
+        _(
             "Voor een voogd: zijn of haar teammanager; voor een woonbegeleider: de locatiemanager. "
             "Van dezelfde organisatie."
         ),
