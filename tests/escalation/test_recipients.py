@@ -1,14 +1,19 @@
 """Whom an escalation of a request reaches: the people the request is addressed to (the housing location and the
 guardian of the absent day) and each one's own manager; never today's team after a move, never every manager."""
 
+import re
+from collections import Counter
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from attendance.models import AttendanceRecord, ExplanationRequest
 from attendance.services import RowInput, attendance_save
 from contacts.models import Organisation, Role
 from escalation.models import Escalation, EscalationEvent, Notification
+from escalation.sweep import escalation_sweep
 from students.services import guardianship_change, student_move
 from students.team import TeamRole
 from tests.factories import (
@@ -126,18 +131,18 @@ def region_with_team_managers(count):
     return region, managers, guardians
 
 
-def absent_pupils(world, guardians):
-    """One pupil per guardian, all absent on Tuesday (registered at 09:00, due at noon)."""
+def absent_pupils(world, guardians, *, day=TUESDAY):
+    """One pupil per guardian, all absent on `day` (registered at 09:00, due at noon)."""
     students = []
     for number, guardian in enumerate(guardians):
         student = StudentFactory(school_class=world.school_class, given_name=f"Kind{number:03d}", family_name="Test")
         PlacementFactory(student=student, location=world.location, started_on=date(2025, 9, 1))
         GuardianshipFactory(student=student, guardian=guardian, started_on=date(2025, 9, 1))
         students.append(student)
-    with travel(at(2026, 3, 10, 9)):
+    with travel(at(day.year, day.month, day.day, 9)):
         attendance_save(
             school_class=world.school_class,
-            day=TUESDAY,
+            day=day,
             rows={student.id: RowInput(status=AttendanceRecord.Status.ABSENT) for student in students},
             actor=world.user("mentor"),
         )
@@ -204,3 +209,30 @@ def test_the_location_manager_step_reaches_the_workers_own_manager(world):
 
     assert names() == {"Eigen"}
     assert ExplanationRequest.objects.get().location == world.location
+
+
+def sweep_queries(moment) -> list[str]:
+    with travel(moment), CaptureQueriesContext(connection) as context:
+        escalation_sweep()
+    # Each escalation advances in a savepoint of its own (sweep/firing.py); those are not reads.
+    return [query["sql"] for query in context.captured_queries if "SAVEPOINT" not in query["sql"]]
+
+
+def test_the_sweep_loads_the_addressees_per_batch_not_per_escalation(world):
+    """3 escalations and then 15 (with their own guardians and team managers, of another day) cost the same."""
+    make_chain(world.school, [([*HOUSING, *GUARDIANSHIP], 0, EMAIL)])
+    _region, _managers, guardians = region_with_team_managers(18)
+    absent_pupils(world, guardians[:3])
+    few = sweep_queries(at(2026, 3, 10, 12))
+    sweep(at(2026, 3, 10, 17))  # the three are exhausted: out of the way
+
+    absent_pupils(world, guardians[3:], day=WEDNESDAY)
+    many = sweep_queries(at(2026, 3, 11, 12))
+
+    assert Notification.objects.filter(channel=Notification.Channel.EMAIL, step=1).count() == 3 * 4 + 15 * 4
+    assert len(few) == len(many), statement_difference(few, many)
+
+
+def statement_difference(few, many) -> str:
+    shapes = [Counter(re.sub(r"\d+", "N", sql)[:120] for sql in run) for run in (few, many)]
+    return f"{len(few)} and {len(many)} queries; differing: {(shapes[1] - shapes[0]) + (shapes[0] - shapes[1])}"
