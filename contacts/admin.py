@@ -31,6 +31,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     inlines = [LocationInline]
+    autocomplete_fields = ["duty_contact"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
@@ -77,6 +78,7 @@ class ContactPersonForm(forms.ModelForm):
             "phone",
             "email",
             "reachable_when",
+            "manager",
             "is_active",
             "verified_on",
         ]
@@ -114,7 +116,7 @@ class ContactPersonAdmin(admin.ModelAdmin):
     list_filter = [StaleFilter, "role", "is_active", "organisation__kind"]
     search_fields = ["name", "email", "function", "organisation__name"]
     list_select_related = ["organisation"]
-    autocomplete_fields = ["organisation"]
+    autocomplete_fields = ["organisation", "manager"]
     filter_horizontal = ["locations"]
     readonly_fields = ["inactive_since"]
     actions = ["mark_verified"]

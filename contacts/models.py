@@ -4,11 +4,25 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def optional_person(to, related_name, verbose_name, help_text):
+    """A link to one contact person that may be empty and empties when that person is deleted."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name=verbose_name,
+        help_text=help_text,
+    )
 
 
 class Organisation(models.Model):
@@ -28,6 +42,15 @@ class Organisation(models.Model):
     phone = models.CharField(_("telefoon"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    duty_contact = optional_person(
+        "ContactPerson",
+        "+",
+        _("dienstdoende contactpersoon"),
+        _(
+            "Wie een escalatie krijgt over een medewerker van deze organisatie zonder eigen (team)manager. "
+            "Eén persoon van deze organisatie; er wordt nooit naar alle managers tegelijk gemaild."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -36,6 +59,11 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.duty_contact_id and self.duty_contact.organisation_id != self.pk:
+            raise ValidationError({"duty_contact": _("De dienstdoende contactpersoon hoort bij deze organisatie.")})
 
 
 class Location(models.Model):
@@ -119,6 +147,13 @@ ROLE_ORGANISATION_KINDS = {
     Role.ATTENDANCE_OFFICER: (Organisation.Kind.MUNICIPALITY,),
 }
 
+# Whose own manager is whom: a guardian has a team manager, a housing worker a location manager, of the same
+# organisation. An escalation step for the manager notifies that one person, never every manager of the organisation.
+MANAGER_ROLES = {
+    Role.GUARDIAN: Role.GUARDIAN_TEAM_MANAGER,
+    Role.HOUSING_WORKER: Role.LOCATION_MANAGER,
+}
+
 
 class ContactPersonQuerySet(models.QuerySet):
     def active(self):
@@ -144,6 +179,15 @@ class ContactPerson(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     reachable_when = models.CharField(
         _("bereikbaar"), max_length=200, blank=True, help_text=_("Bijv. 'ma–do 9–17 uur, niet op vrijdag'.")
+    )
+    manager = optional_person(
+        "self",
+        "managed",
+        _("eigen manager"),
+        _(
+            "Voor een voogd: zijn of haar teammanager; voor een woonbegeleider: de locatiemanager. "
+            "Van dezelfde organisatie."
+        ),
     )
     is_active = models.BooleanField(_("actief"), default=True)
     inactive_since = models.DateField(
@@ -182,6 +226,25 @@ class ContactPerson(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.manager_id is None:
+            return
+        manager_role = MANAGER_ROLES.get(self.role)
+        if manager_role is None:
+            raise ValidationError({"manager": _("Alleen een voogd of woonbegeleider heeft een eigen manager.")})
+        if (
+            self.manager_id == self.pk
+            or self.manager.role != manager_role
+            or self.manager.organisation_id != self.organisation_id
+        ):
+            raise ValidationError(
+                {
+                    "manager": _("De manager is een %(role)s van dezelfde organisatie.")
+                    % {"role": Role(manager_role).label.lower()}
+                }
+            )
 
     def verified_days_ago(self, today=None):
         if self.verified_on is None:

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import HOUSING_ROLES, ContactPerson, Role
+from contacts.models import HOUSING_ROLES, ContactPerson, Location, Role
 
 from .models import Guardianship, Placement, SchoolClass, Student
 
@@ -40,7 +40,12 @@ class TeamMember:
 
 @dataclass
 class StudentTeam:
-    """Who is around a student on a given day: whom to ask, whom to notify, whom to escalate to."""
+    """Who is around a student on a given day: whom to ask, whom to notify, whom to escalate to.
+
+    The managers are each person's own: the guardian's team manager and the personal worker's location manager
+    (else the location's managers), or the organisation's one duty contact where none is set; never every manager
+    of the organisation.
+    """
 
     student: Student
     on: date
@@ -48,17 +53,19 @@ class StudentTeam:
     care_coordinators: list[ContactPerson] = field(default_factory=list)
     school_management: list[ContactPerson] = field(default_factory=list)
     placement: Placement | None = None
+    housing_location: Location | None = None  # set when the team is of a location without its placement
     personal_worker: ContactPerson | None = None
     housing_workers: list[ContactPerson] = field(default_factory=list)
     location_managers: list[ContactPerson] = field(default_factory=list)
     guardianship: Guardianship | None = None
     guardian: ContactPerson | None = None
+    guardian_has_manager: bool = True
     guardian_team_managers: list[ContactPerson] = field(default_factory=list)
     attendance_officers: list[ContactPerson] = field(default_factory=list)
 
     @property
     def location(self):
-        return self.placement.location if self.placement else None
+        return self.placement.location if self.placement else self.housing_location
 
     def people(self, role: str) -> list[ContactPerson]:
         return {
@@ -98,7 +105,15 @@ class StudentTeam:
 
     @property
     def guardianship_members(self):
-        return self.members([TeamRole.GUARDIAN, TeamRole.GUARDIAN_TEAM_MANAGER])
+        members = self.members([TeamRole.GUARDIAN, TeamRole.GUARDIAN_TEAM_MANAGER])
+        if self.guardian_has_manager:
+            return members
+        # No own team manager: the one shown (and notified) is the organisation's duty contact; say so.
+        label = _("Dienstdoend teammanager (voogd heeft geen eigen teammanager)")
+        return [
+            TeamMember(member.kind, label, member.person) if member.kind == TeamRole.GUARDIAN_TEAM_MANAGER else member
+            for member in members
+        ]
 
     @property
     def municipality_members(self):
@@ -116,6 +131,8 @@ class StudentTeam:
             gaps.append(_("geen persoonlijk woonbegeleider"))
         if self.guardian is None:
             gaps.append(_("geen voogd"))
+        elif not self.guardian_has_manager:
+            gaps.append(_("voogd zonder teammanager"))
         return gaps
 
 
@@ -127,8 +144,8 @@ def student_teams(students, *, on: date | None = None) -> dict[int, StudentTeam]
     if not teams:
         return teams
     _add_school_staff(teams)
-    placements = _add_housing(teams, on)
-    _add_guardianship_and_municipality(teams, on, placements)
+    _add_housing(teams, on)
+    _add_guardianship_and_municipality(teams, on)
     return teams
 
 
@@ -157,57 +174,147 @@ def _add_school_staff(teams):
         team.school_management = school_staff[team.student.school_id][Role.SCHOOL_MANAGEMENT]
 
 
-def _add_housing(teams, on) -> dict[int, Placement]:
+def _add_housing(teams, on):
     placements = {
         placement.student_id: placement
-        for placement in Placement.objects.on(on)
-        .filter(student_id__in=teams)
-        .select_related("location__organisation", "location__municipality", "personal_worker__organisation")
+        for placement in Placement.objects.on(on).filter(student_id__in=teams).select_related(*PLACEMENT_RELATED)
     }
-    location_staff = defaultdict(lambda: defaultdict(list))
-    location_links = ContactPerson.locations.through.objects.filter(
-        location_id__in={placement.location_id for placement in placements.values()},
+    staff = _location_staff({placement.location_id for placement in placements.values()})
+    for student_id, placement in placements.items():
+        _set_housing(teams[student_id], placement.location, placement, staff)
+
+
+# What a placement brings along: its location with the organisation's duty contact, its worker with their manager.
+PLACEMENT_RELATED = (
+    "location__organisation__duty_contact",
+    "location__municipality",
+    "personal_worker__organisation",
+    "personal_worker__manager__organisation",
+)
+GUARDIAN_RELATED = ("guardian__organisation__duty_contact", "guardian__manager__organisation")
+
+
+def _location_staff(location_ids):
+    """{location id: {role: [active housing people]}} in one query."""
+    staff = defaultdict(lambda: defaultdict(list))
+    links = ContactPerson.locations.through.objects.filter(
+        location_id__in=location_ids,
         contactperson__is_active=True,
         contactperson__role__in=HOUSING_ROLES,
     ).select_related("contactperson__organisation")
-    for link in location_links:
-        location_staff[link.location_id][link.contactperson.role].append(link.contactperson)
-    for student_id, placement in placements.items():
-        team = teams[student_id]
-        team.placement = placement
-        worker = placement.personal_worker
-        team.personal_worker = worker if worker and worker.is_active else None
-        team.housing_workers = location_staff[placement.location_id][Role.HOUSING_WORKER]
-        team.location_managers = location_staff[placement.location_id][Role.LOCATION_MANAGER]
-    return placements
+    for link in links:
+        staff[link.location_id][link.contactperson.role].append(link.contactperson)
+    return staff
 
 
-def _add_guardianship_and_municipality(teams, on, placements):
+def _set_housing(team, location, placement, staff):
+    team.placement, team.housing_location = placement, location
+    worker = placement.personal_worker if placement else None
+    team.personal_worker = worker if worker and worker.is_active else None
+    team.housing_workers = staff[location.id][Role.HOUSING_WORKER]
+    team.location_managers = _one_of(
+        [worker.manager] if worker and worker.manager_id else [],
+        staff[location.id][Role.LOCATION_MANAGER],
+        [location.organisation.duty_contact] if location.organisation.duty_contact_id else [],
+    )
+
+
+def _one_of(*candidates) -> list[ContactPerson]:
+    """The first candidate list with an active person in it (only its active people), or nobody."""
+    for people in candidates:
+        active = [person for person in people if person.is_active]
+        if active:
+            return active
+    return []
+
+
+def _set_guardian(team, guardian):
+    """The guardian (if still active), their own team manager, else their organisation's one duty contact."""
+    team.guardian = guardian if guardian.is_active else None
+    manager = guardian.manager if guardian.manager_id and guardian.manager.is_active else None
+    team.guardian_has_manager = manager is not None
+    duty = guardian.organisation.duty_contact
+    team.guardian_team_managers = _one_of([manager] if manager else [], [duty] if duty else [])
+
+
+def _add_guardianship_and_municipality(teams, on):
     guardianships = {
         guardianship.student_id: guardianship
-        for guardianship in Guardianship.objects.on(on)
-        .filter(student_id__in=teams)
-        .select_related("guardian__organisation")
+        for guardianship in Guardianship.objects.on(on).filter(student_id__in=teams).select_related(*GUARDIAN_RELATED)
     }
-    guardian_org_ids = {g.guardian.organisation_id for g in guardianships.values()}
-    municipality_ids = {p.location.municipality_id for p in placements.values() if p.location.municipality_id}
-    managers_by_org = defaultdict(list)
-    officers_by_municipality = defaultdict(list)
-    # One query for both: team managers of the guardians' organisations, attendance officers of the municipalities.
-    for person in _active_people().filter(
-        Q(role=Role.GUARDIAN_TEAM_MANAGER, organisation_id__in=guardian_org_ids)
-        | Q(role=Role.ATTENDANCE_OFFICER, organisation_id__in=municipality_ids)
-    ):
-        target = managers_by_org if person.role == Role.GUARDIAN_TEAM_MANAGER else officers_by_municipality
-        target[person.organisation_id].append(person)
-    for student_id, placement in placements.items():
-        teams[student_id].attendance_officers = officers_by_municipality.get(placement.location.municipality_id, [])
     for student_id, guardianship in guardianships.items():
-        team = teams[student_id]
-        team.guardianship = guardianship
-        if guardianship.guardian.is_active:
-            team.guardian = guardianship.guardian
-        team.guardian_team_managers = managers_by_org.get(guardianship.guardian.organisation_id, [])
+        teams[student_id].guardianship = guardianship
+        _set_guardian(teams[student_id], guardianship.guardian)
+    _add_attendance_officers(teams.values())
+
+
+def _add_attendance_officers(teams):
+    teams = [team for team in teams if team.location and team.location.municipality_id]
+    officers = defaultdict(list)
+    for person in _active_people().filter(
+        role=Role.ATTENDANCE_OFFICER, organisation_id__in={team.location.municipality_id for team in teams}
+    ):
+        officers[person.organisation_id].append(person)
+    for team in teams:
+        team.attendance_officers = officers.get(team.location.municipality_id, [])
+
+
+@dataclass(frozen=True)
+class Addressees:
+    """Whom something about a pupil was addressed to on a day (an explanation request): that day's housing
+    location and guardian, who stay its addressees after a move or a change of guardian."""
+
+    student: Student
+    on: date
+    location_id: int | None
+    guardian_id: int | None
+
+
+def addressed_teams(addressees: dict) -> dict:
+    """{key: StudentTeam} of the addressees of each key, in a fixed number of queries however many there are.
+
+    Housing: the location addressed and its placement of that day (its personal worker, if it had one); the
+    guardian addressed and their own manager; the school staff as today."""
+    teams = {key: StudentTeam(student=item.student, on=item.on) for key, item in addressees.items()}
+    if not teams:
+        return teams
+    _add_school_staff(teams)
+    locations = Location.objects.select_related(*(name.removeprefix("location__") for name in PLACEMENT_RELATED[:2]))
+    locations = locations.in_bulk({item.location_id for item in addressees.values() if item.location_id})
+    guardians = ContactPerson.objects.select_related(*(name.removeprefix("guardian__") for name in GUARDIAN_RELATED))
+    guardians = guardians.in_bulk({item.guardian_id for item in addressees.values() if item.guardian_id})
+    placements = _placements_at(addressees.values())
+    staff = _location_staff(set(locations))
+    for key, item in addressees.items():
+        if item.location_id:
+            placement = placements.get((item.student.id, item.location_id, item.on))
+            _set_housing(teams[key], locations[item.location_id], placement, staff)
+        if item.guardian_id:
+            _set_guardian(teams[key], guardians[item.guardian_id])
+    _add_attendance_officers(teams.values())
+    return teams
+
+
+def _placements_at(addressees) -> dict:
+    """{(student id, location id, day): the placement there on that day}, in one query."""
+    addressees = [item for item in addressees if item.location_id]
+    if not addressees:
+        return {}
+    found = {}
+    candidates = Placement.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=min(item.on for item in addressees)),
+        student_id__in={item.student.id for item in addressees},
+        location_id__in={item.location_id for item in addressees},
+        started_on__lte=max(item.on for item in addressees),
+    ).select_related(*PLACEMENT_RELATED)
+    by_student = defaultdict(list)
+    for placement in candidates:
+        by_student[placement.student_id].append(placement)
+    for item in addressees:
+        for placement in by_student[item.student.id]:
+            if placement.location_id == item.location_id and placement.covers(item.on):
+                found[(item.student.id, item.location_id, item.on)] = placement
+    return found
 
 
 def student_team(student: Student, *, on: date | None = None) -> StudentTeam:

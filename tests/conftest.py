@@ -102,6 +102,9 @@ def world(db):
         "attendance_officer": person(Role.ATTENDANCE_OFFICER, municipality, name="Leerplicht Lars"),
         "admin": person(Role.ADMIN, school, name="Beheer Bea"),
     }
+    # Vera's own team manager is Tom: the team-manager step notifies him (students/team.py).
+    people["guardian"].manager = people["guardian_team_manager"]
+    people["guardian"].save(update_fields=["manager"])
     ward = StudentFactory(school_class=school_class, given_name="Yonas", family_name="Tesfay")
     PlacementFactory(
         student=ward, location=location, started_on=date(2025, 9, 1), personal_worker=people["housing_worker"]

@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from attendance.calendar import SchoolCalendar
 from contacts.models import User
-from students.team import TeamRole, student_teams
+from students.team import TeamRole, addressed_teams, student_teams
 
 from ..models import Escalation, EscalationEvent, Notification
+from ..triggers import trigger_for
 
 ESCALATION_FIELDS = ["status", "current_step", "round", "next_action_at", "closed_at", "failures", "last_error"]
 
@@ -18,7 +19,12 @@ class BatchContext:
         self.now = now
         self.today = timezone.localdate(now)
         self.teams = student_teams([escalation.student for escalation in batch], on=self.today)
-        people = {person.id for team in self.teams.values() for role in TeamRole for person in team.people(role)}
+        # Escalations of something addressed to particular people (a request: that day's location and guardian)
+        # go to those people and their managers, not to whoever is around the pupil today.
+        addressees = {escalation.id: trigger_for(escalation.trigger).addressees(escalation) for escalation in batch}
+        self.addressed = addressed_teams({key: item for key, item in addressees.items() if item})
+        teams = [*self.teams.values(), *self.addressed.values()]
+        people = {person.id for team in teams for role in TeamRole for person in team.people(role)}
         self.with_login = set(
             User.objects.filter(person_id__in=people, is_active=True).values_list("person_id", flat=True)
         )
@@ -27,6 +33,9 @@ class BatchContext:
         self.events = []
         self.notifications = []
         self.changed = {}
+
+    def team(self, escalation):
+        return self.addressed.get(escalation.id) or self.teams[escalation.student_id]
 
     def calendar(self, school_id):
         if school_id not in self.calendars:

@@ -93,7 +93,7 @@ def _advance(escalation, context: BatchContext, result: SweepResult):
     if escalation.status == Escalation.Status.ACKNOWLEDGED:
         context.event(escalation, EscalationEvent.Kind.ACK_EXPIRED, now)
         escalation.status = Escalation.Status.OPEN
-    team = context.teams[escalation.student_id]
+    team = context.team(escalation)
     if not _fire_next_step(escalation, trigger, team, context):
         _close(escalation, Escalation.Status.EXHAUSTED, context)
         context.event(escalation, EscalationEvent.Kind.EXHAUSTED, now)

@@ -6,7 +6,7 @@ from datetime import datetime
 from attendance.models import ExplanationRequest, SickReport
 from contacts.models import ContactPerson, Location
 from students.models import Student
-from students.team import StudentTeam
+from students.team import Addressees, StudentTeam
 
 from ..models import Escalation, EscalationChain, Notification, Trigger
 from ..snapshots import ChainSnapshot, StepSnapshot
@@ -76,8 +76,14 @@ class EscalationTrigger:
             return None
         return chain.snapshot()
 
+    def addressees(self, escalation: Escalation) -> Addressees | None:
+        """Whom the cause was addressed to, if not the pupil's team of today: the sweep loads the team of these
+        addressees with its batch (`students.team.addressed_teams`) and hands it to `recipients`."""
+        return None
+
     def recipients(self, escalation: Escalation, step: StepSnapshot, team: StudentTeam) -> list[ContactPerson]:
-        """Whom a firing step notifies: the people of its roles in the pupil's team of today, each once."""
+        """Whom a firing step notifies: the people of its roles in `team` (the team of the `addressees`, else the
+        pupil's team of today), each once; a manager role means each addressee's own manager, never all of them."""
         people = [person for role in step.roles for person in team.contacts(role)]
         return list({person.id: person for person in people}.values())
 

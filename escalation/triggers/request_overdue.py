@@ -5,6 +5,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from attendance.models import ExplanationRequest
+from students.team import Addressees
 
 from ..models import Escalation, Trigger
 from .base import Cause, EscalationTrigger
@@ -46,6 +47,14 @@ class RequestOverdue(EscalationTrigger):
             )
             for request in overdue
         ]
+
+    def addressees(self, escalation):
+        """The request's addressees: the location and guardian of the absent day, not of today. After a move the
+        old location's worker holds the request and can answer it; the new one cannot."""
+        request = escalation.explanation_request
+        if request is None:
+            return None
+        return Addressees(escalation.student, request.day, request.location_id, request.guardian_id)
 
     def notification_text(self, notification, student_name):
         return _("Afwezigheid van %(student)s op %(date)s is nog niet toegelicht.") % {

@@ -65,6 +65,7 @@ class Staff:
     reachable_when: str = ""
     verified_days: int = 10
     login: str = ""
+    manager: str = ""  # the name of their own (team or location) manager
 
 
 SCHOOL_STAFF = [
@@ -96,9 +97,10 @@ HOUSING_STAFF = [
         "COA-mentor",
         "ma–vr 9:00–17:00, na 17:00 de locatie bellen",
         login="woonbegeleider",
+        manager="Ilse de Groot",
     ),
-    Staff("Samira Haddou", "coa", Role.HOUSING_WORKER, (PROCESS,), "COA-mentor"),
-    Staff("Tom Verbeek", "coa", Role.HOUSING_WORKER, (PROCESS,), "COA-mentor"),
+    Staff("Samira Haddou", "coa", Role.HOUSING_WORKER, (PROCESS,), "COA-mentor", manager="Ilse de Groot"),
+    Staff("Tom Verbeek", "coa", Role.HOUSING_WORKER, (PROCESS,), "COA-mentor", manager="Ilse de Groot"),
     Staff(
         "Ilse de Groot",
         "coa",
@@ -112,8 +114,8 @@ HOUSING_STAFF = [
     # The emergency hotel: one worker, contact details not verified for months (a realistic gap).
     Staff("Sven Huisman", "coa", Role.HOUSING_WORKER, (HOTEL,), "Begeleider noodopvang (zzp)", verified_days=200),
     Staff("Esther Vermeulen", "nidos", Role.LOCATION_MANAGER, (ZONNEHOF, DE_KEI), "Manager woonvoorzieningen"),
-    Staff("Mohamed Yusuf", "nidos", Role.HOUSING_WORKER, (ZONNEHOF,), "Jongerencoach"),
-    Staff("Naima Chaouch", "nidos", Role.HOUSING_WORKER, (DE_KEI,), "Jongerencoach"),
+    Staff("Mohamed Yusuf", "nidos", Role.HOUSING_WORKER, (ZONNEHOF,), "Jongerencoach", manager="Esther Vermeulen"),
+    Staff("Naima Chaouch", "nidos", Role.HOUSING_WORKER, (DE_KEI,), "Jongerencoach", manager="Esther Vermeulen"),
     Staff("Wendy Kok", "nidos", Role.HOUSING_WORKER, tuple(FOSTER_FAMILIES), "Pleegzorgbegeleider"),
 ]
 DEMO_GUARDIAN = Staff(
@@ -123,6 +125,7 @@ DEMO_GUARDIAN = Staff(
     function="Voogd / jeugdbeschermer",
     reachable_when="di en do, of via het teamnummer",
     login="voogd",
+    manager="Karin Vos",
 )
 # Their contact details were checked a random number of days ago (5, 30, 60 or 120).
 OTHER_GUARDIANS = [
@@ -136,8 +139,17 @@ OTHER_GUARDIANS = [
     "Vincent van der Linden",
     "Yasmina El Amrani",
 ]
+# Nidos regio Midden has many guardian teams, each with its own team manager: an escalation reaches the guardian's
+# own one, never all of them. The last guardian has no team manager on file: the duty contact is used (and the
+# data-quality list says so).
+TEAM_MANAGERS = ["Karin Vos", "Bas Jansen", "Femke Mulder", "Gerrit Bos", "Hanneke Visser", "Jeroen Meijer"]
+GUARDIAN_WITHOUT_MANAGER = OTHER_GUARDIANS[-1]
+NIDOS_DUTY_CONTACT = "Anouk Bakker"
+COA_DUTY_CONTACT = "Ilse de Groot"
 OTHER_STAFF = [
     Staff("Karin Vos", "nidos", Role.GUARDIAN_TEAM_MANAGER, function="Teammanager voogdij", login="teammanager"),
+    *(Staff(name, "nidos", Role.GUARDIAN_TEAM_MANAGER, function="Teammanager voogdij") for name in TEAM_MANAGERS[1:]),
+    Staff(NIDOS_DUTY_CONTACT, "nidos", Role.GUARDIAN_TEAM_MANAGER, function="Teammanager voogdij, dienstdoend"),
     Staff("Lars Peters", "municipality", Role.ATTENDANCE_OFFICER, function="Leerplichtambtenaar", login="leerplicht"),
     Staff("Wendy Beheer", "school", Role.ADMIN, function="Applicatiebeheer", verified_days=1, login="beheerder"),
 ]
@@ -164,6 +176,7 @@ def build_town(builder, *, students):
     _people(builder, town, HOUSING_STAFF)
     _guardians(builder, town)
     _people(builder, town, OTHER_STAFF)
+    _managers(builder, town)
     _logins(builder, town)
     _pupils(builder, town, count=students)
 
@@ -233,6 +246,23 @@ def _guardians(builder, town):
         verified_days = builder.random.choice([5, 30, 60, 120])
         spec = Staff(name, "nidos", Role.GUARDIAN, function="Voogd / jeugdbeschermer", verified_days=verified_days)
         town.guardians.append(_person(builder, town, spec))
+
+
+def _managers(builder, town):
+    """Each guardian's own team manager and each housing worker's location manager; the duty contacts."""
+    managers = {spec.name: spec.manager for spec in [*HOUSING_STAFF, DEMO_GUARDIAN] if spec.manager}
+    for index, name in enumerate(name for name in OTHER_GUARDIANS if name != GUARDIAN_WITHOUT_MANAGER):
+        managers[name] = TEAM_MANAGERS[index % len(TEAM_MANAGERS)]
+    for name, manager in managers.items():
+        person = town.people[name]
+        if person.manager_id is None:
+            person.manager = town.people[manager]
+            person.save(update_fields=["manager"])
+    for key, name in (("nidos", NIDOS_DUTY_CONTACT), ("coa", COA_DUTY_CONTACT)):
+        organisation = town.organisations[key]
+        if organisation.duty_contact_id is None:
+            organisation.duty_contact = town.people[name]
+            organisation.save(update_fields=["duty_contact"])
 
 
 def _logins(builder, town):

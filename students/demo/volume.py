@@ -65,10 +65,12 @@ def build_volume_school(builder, name, number, count, *, coa, nidos):
         location.id: [staff.add(coa, Role.HOUSING_WORKER, "COA-mentor") for _ in range(3)] for location in housing
     }
     managers = {location.id: staff.add(coa, Role.LOCATION_MANAGER, "Locatiemanager") for location in housing}
+    # One shared Nidos region with a team manager per school: each guardian has their own, none is broadcast to.
+    team_manager = staff.add(nidos, Role.GUARDIAN_TEAM_MANAGER, "Teammanager")
     guardians = [staff.add(nidos, Role.GUARDIAN, "Voogd") for _ in range(max(1, count // 15))]
-    staff.add(nidos, Role.GUARDIAN_TEAM_MANAGER, "Teammanager")
     staff.add(municipality, Role.ATTENDANCE_OFFICER, "Leerplichtambtenaar")
     _save_staff(staff.people, housing, workers, managers)
+    _set_managers(team_manager, guardians, workers, managers)
     classes = _classes(builder, sites, mentors)
     rows = _pupils(builder, school, number, count, classes=classes, housing=housing, workers=workers)
     rows.guardianships = [
@@ -86,6 +88,17 @@ def _save_staff(people, housing, workers, managers):
         [links(contactperson=person, location=location) for location in housing for person in workers[location.id]]
         + [links(contactperson=managers[location.id], location=location) for location in housing]
     )
+
+
+def _set_managers(team_manager, guardians, workers, managers):
+    """After the insert (a bulk insert cannot point at rows it is still inserting): own managers, in one update."""
+    for guardian in guardians:
+        guardian.manager = team_manager
+    for location_id, location_workers in workers.items():
+        for worker in location_workers:
+            worker.manager = managers[location_id]
+    people = [*guardians, *(worker for location_workers in workers.values() for worker in location_workers)]
+    ContactPerson.objects.bulk_update(people, ["manager"], batch_size=1000)
 
 
 def _classes(builder, sites, mentors):

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from contacts.models import ContactPerson, Location, Role, User
-from tests.factories import ContactPersonFactory, HousingLocationFactory, UserFactory
+from tests.factories import ContactPersonFactory, HousingLocationFactory, NidosFactory, UserFactory
 
 TODAY = date(2026, 3, 10)
 
@@ -65,3 +65,70 @@ def test_it_lists_only_active_people(db):
     active = ContactPersonFactory(is_active=True)
     ContactPersonFactory(is_active=False, inactive_since=date(2025, 1, 1))
     assert list(ContactPerson.objects.active()) == [active]
+
+
+# -- own managers and the duty contact: whom a manager step notifies ------------------------------------------------
+
+
+@pytest.fixture
+def nidos_team(db):
+    nidos = NidosFactory(name="Nidos Zuid")
+    manager = ContactPersonFactory(role=Role.GUARDIAN_TEAM_MANAGER, organisation=nidos, name="Team Zuid")
+    guardian = ContactPersonFactory(role=Role.GUARDIAN, organisation=nidos, name="Voogd Zuid")
+    return nidos, manager, guardian
+
+
+def test_a_guardians_manager_is_a_team_manager_of_the_same_organisation(nidos_team):
+    _nidos, manager, guardian = nidos_team
+    guardian.manager = manager
+    guardian.full_clean()
+
+
+@pytest.mark.parametrize("wrong", ["other_organisation", "wrong_role", "self"])
+def test_it_refuses_a_manager_of_another_organisation_or_role(nidos_team, wrong):
+    nidos, _manager, guardian = nidos_team
+    guardian.manager = {
+        "other_organisation": ContactPersonFactory(role=Role.GUARDIAN_TEAM_MANAGER, organisation=NidosFactory()),
+        "wrong_role": ContactPersonFactory(role=Role.GUARDIAN, organisation=nidos),
+        "self": guardian,
+    }[wrong]
+    with pytest.raises(ValidationError) as caught:
+        guardian.full_clean()
+    assert caught.value.message_dict["manager"] == ["De manager is een teammanager voogdij van dezelfde organisatie."]
+
+
+def test_a_housing_workers_manager_is_a_location_manager_of_the_same_organisation(db):
+    location = HousingLocationFactory()
+    worker = ContactPersonFactory(role=Role.HOUSING_WORKER, organisation=location.organisation)
+    worker.manager = ContactPersonFactory(role=Role.LOCATION_MANAGER, organisation=location.organisation)
+    worker.full_clean()
+    worker.manager = ContactPersonFactory(role=Role.HOUSING_WORKER, organisation=location.organisation)
+    with pytest.raises(ValidationError):
+        worker.full_clean()
+
+
+def test_only_a_guardian_or_housing_worker_has_an_own_manager(nidos_team):
+    _nidos, manager, _guardian = nidos_team
+    manager.manager = ContactPersonFactory(role=Role.GUARDIAN_TEAM_MANAGER, organisation=manager.organisation)
+    with pytest.raises(ValidationError) as caught:
+        manager.full_clean()
+    assert "manager" in caught.value.message_dict
+
+
+def test_the_duty_contact_belongs_to_the_organisation(nidos_team):
+    nidos, manager, _guardian = nidos_team
+    nidos.duty_contact = manager
+    nidos.full_clean()
+    nidos.duty_contact = ContactPersonFactory(role=Role.GUARDIAN_TEAM_MANAGER, organisation=NidosFactory())
+    with pytest.raises(ValidationError) as caught:
+        nidos.full_clean()
+    assert caught.value.message_dict["duty_contact"] == ["De dienstdoende contactpersoon hoort bij deze organisatie."]
+
+
+def test_a_deleted_manager_leaves_the_guardian_without_one(nidos_team):
+    _nidos, manager, guardian = nidos_team
+    guardian.manager = manager
+    guardian.save()
+    manager.delete()
+    guardian.refresh_from_db()
+    assert guardian.manager is None

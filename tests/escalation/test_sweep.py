@@ -14,6 +14,7 @@ from attendance.services import (
     sick_report_admit_to_hospital,
     sick_report_create,
 )
+from contacts.models import ContactPerson
 from escalation.models import Escalation, EscalationEvent, Notification, SweepRun, Trigger
 from escalation.selectors import students_nobody_to_notify
 from escalation.services import (
@@ -23,9 +24,8 @@ from escalation.services import (
     notifications_mark_read,
 )
 from escalation.sweep import escalation_sweep
-from students.models import Guardianship
 from students.team import TeamRole
-from tests.factories import ContactPersonFactory, GuardianshipFactory, HousingLocationFactory, UserFactory
+from tests.factories import HousingLocationFactory
 
 from .conftest import (
     BOTH,
@@ -219,34 +219,31 @@ def test_a_new_escalation_follows_the_edited_chain(world, chain):
 
 
 def test_it_finds_recipients_when_the_step_fires_not_when_the_escalation_started(world):
-    """The guardian changes between two rounds of the guardian step: the new guardian gets the next message."""
+    """The guardian gets a team manager between two rounds of the guardian step: the next round reaches them too.
+    (A new guardian does not: the request stays addressed to the guardian of the day, tests/escalation/
+    test_recipients.py.)"""
     make_chain(
         world.school,
-        [([TeamRole.HOUSING_WORKER], 0, BOTH), ([TeamRole.GUARDIAN], 300, BOTH)],
+        [([TeamRole.HOUSING_WORKER], 0, BOTH), ([TeamRole.GUARDIAN, TeamRole.GUARDIAN_TEAM_MANAGER], 300, BOTH)],
         repeat_last_step=1,
     )
+    ContactPerson.objects.filter(name=VERA).update(manager=None)
     request_on(world, TUESDAY)
     sweep(at(2026, 3, 10, 12))
     sweep(at(2026, 3, 10, 17))
     assert {name for name, *_rest in notifications(step=2, round=0)} == {VERA}
 
-    new_guardian = ContactPersonFactory(role="guardian", organisation=world.nidos, name="Voogd Nora")
-    UserFactory(person=new_guardian)
-    Guardianship.objects.filter(student=world.ward).update(ended_on=date(2026, 3, 10))
-    GuardianshipFactory(student=world.ward, guardian=new_guardian, started_on=date(2026, 3, 11))
+    ContactPerson.objects.filter(name=VERA).update(manager=world.user("guardian_team_manager").person)
     sweep(at(2026, 3, 11, 13))
 
-    assert notifications(step=2, round=1) == [
-        ("Voogd Nora", "email", "escalation", 2, 1),
-        ("Voogd Nora", "in_app", "escalation", 2, 1),
-    ]
+    assert {name for name, *_rest in notifications(step=2, round=1)} == {VERA, "Team Tom"}
 
 
 def test_a_step_with_nobody_to_notify_is_logged_and_the_next_step_fires_at_once(world, chain, caplog):
     request_on(world, TUESDAY)
     sweep(at(2026, 3, 10, 12))
-    # The guardianship ended and no new guardian is on file yet.
-    Guardianship.objects.filter(student=world.ward).update(ended_on=date(2026, 3, 9))
+    # The guardian the request is addressed to left Nidos (a new guardian would not hold this request).
+    ContactPerson.objects.filter(name=VERA).update(is_active=False, inactive_since=date(2026, 3, 10))
 
     sweep(at(2026, 3, 10, 14))
 

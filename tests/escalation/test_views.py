@@ -274,10 +274,10 @@ def test_resolve_refuses_an_unsafe_next(world, escalation, client):
 def test_the_dashboard_shows_location_figures_exhausted_and_nobody_to_notify(world, client):
     make_chain(world.school, [([TeamRole.GUARDIAN], 0, IN_APP)])
     lina = add_student(world, "Lina")
+    # Lina's guardianship has ended: her request has no guardian, her only step finds nobody, the chain is done.
+    lina.guardianships.update(ended_on=date(2026, 3, 9))
     request_on(world, TUESDAY)
     request_on(world, TUESDAY, student=lina)
-    # Lina's guardianship has ended: her only step finds nobody, the chain is done at once.
-    lina.guardianships.update(ended_on=date(2026, 3, 9))
     sweep(at(2026, 3, 10, 12))
 
     text = text_of(logged_in(client, world.user("care_coordinator")).get(reverse("escalation:dashboard")))

@@ -324,7 +324,12 @@ def test_it_skips_inactive_people(world):
     assert team.personal_worker is None and team.housing_workers == [] and team.location_managers == []
     assert team.guardian_team_managers == []
     assert team.guardian.name == "Voogd Vera"
-    assert [str(gap) for gap in team.missing] == ["geen mentor", "geen persoonlijk woonbegeleider"]
+    # Vera's team manager is inactive and Nidos has no duty contact: nobody stands in, and the gap shows.
+    assert [str(gap) for gap in team.missing] == [
+        "geen mentor",
+        "geen persoonlijk woonbegeleider",
+        "voogd zonder teammanager",
+    ]
 
 
 def test_it_keeps_the_guardianship_of_an_inactive_guardian_but_not_the_guardian(world):
@@ -362,8 +367,10 @@ def make_students_with_own_teams(count):
             role=Role.LOCATION_MANAGER, organisation=location.organisation, locations=[location], name=f"LM {number}"
         )
         nidos = NidosFactory()
-        guardian = ContactPersonFactory(role=Role.GUARDIAN, organisation=nidos, name=f"Voogd {number}")
-        ContactPersonFactory(role=Role.GUARDIAN_TEAM_MANAGER, organisation=nidos, name=f"Team {number}")
+        team_manager = ContactPersonFactory(role=Role.GUARDIAN_TEAM_MANAGER, organisation=nidos, name=f"Team {number}")
+        guardian = ContactPersonFactory(
+            role=Role.GUARDIAN, organisation=nidos, name=f"Voogd {number}", manager=team_manager
+        )
         student = StudentFactory(school_class=SchoolClassFactory(location=site, mentors=[mentor]))
         PlacementFactory(student=student, location=location, personal_worker=worker)
         GuardianshipFactory(student=student, guardian=guardian)
@@ -377,7 +384,7 @@ def test_it_builds_teams_in_a_fixed_number_of_queries(db, django_assert_num_quer
     with django_assert_num_queries(7):
         # 1 the students, 2 mentors of their classes, 3 care coordinators and management of their schools,
         # 4 placements on the day, 5 workers and managers of those locations, 6 guardianships on the day,
-        # 7 team managers and attendance officers.
+        # 7 attendance officers (each guardian's team manager and each worker's manager come with 4 and 6).
         teams = student_teams(Student.objects.filter(id__in=[student.id for student in students]))
         complete = [team for team in teams.values() if not team.missing and team.attendance_officers]
     assert len(complete) == count
