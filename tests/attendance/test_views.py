@@ -105,7 +105,7 @@ def test_it_says_when_the_roster_was_last_saved(world, client):
     mark(world, world.ward, absent())
     html = text_of(as_role(client, world, "mentor").get(roster_url(world)))
     assert "laatst opgeslagen om 09:00 door Mentor Marieke" in html
-    assert "Uitleg gevraagd, vóór 12:00" in html
+    assert "Uitleg gevraagd, vóór di 10 mrt, 12:00" in html
 
 
 def test_it_shows_the_last_school_day_on_a_saturday(world, client, clock):
@@ -453,7 +453,12 @@ def test_it_offers_the_sick_report_form_for_my_residents(world, client):
 
 def test_it_takes_a_sick_report_and_explains_todays_absence(world, client):
     mark(world, world.ward, absent())
-    data = {"student": world.ward.id, "first_day": TUESDAY.isoformat(), "expected_back": "2026-03-12"}
+    data = {
+        "student": world.ward.id,
+        "confirmed": world.ward.id,
+        "first_day": TUESDAY.isoformat(),
+        "expected_back": "2026-03-12",
+    }
     response = as_role(client, world, "housing_worker").post(SICK_URL, data)
     assert response.status_code == 302
     assert response.url == reverse("attendance:inbox")
@@ -463,7 +468,12 @@ def test_it_takes_a_sick_report_and_explains_todays_absence(world, client):
 
 
 def test_it_tells_mentor_and_care_coordinator_at_once_of_a_hospital_admission(world, client):
-    data = {"student": world.ward.id, "first_day": TUESDAY.isoformat(), "hospital_admission": "on"}
+    data = {
+        "student": world.ward.id,
+        "confirmed": world.ward.id,
+        "first_day": TUESDAY.isoformat(),
+        "hospital_admission": "on",
+    }
     as_role(client, world, "guardian").post(SICK_URL, data)
     recipients = sorted(Notification.objects.values_list("recipient__name", flat=True))
     assert recipients == ["Mentor Marieke", "Zorg Zeynep"]
@@ -481,7 +491,9 @@ def test_it_tells_mentor_and_care_coordinator_at_once_of_a_hospital_admission(wo
     ],
 )
 def test_it_refuses_a_bad_sick_report_in_dutch(world, client, data, words):
-    response = as_role(client, world, "housing_worker").post(SICK_URL, {"student": world.ward.id, **data})
+    response = as_role(client, world, "housing_worker").post(
+        SICK_URL, {"student": world.ward.id, "confirmed": world.ward.id, **data}
+    )
     assert response.status_code == 200
     assert words in text_of(response)
     assert not SickReport.objects.exists()
@@ -490,7 +502,7 @@ def test_it_refuses_a_bad_sick_report_in_dutch(world, client, data, words):
 def test_it_refuses_a_second_sick_report_in_dutch(world, client):
     SickReportFactory(student=world.ward, first_day=MONDAY)
     response = as_role(client, world, "guardian").post(
-        SICK_URL, {"student": world.ward.id, "first_day": TUESDAY.isoformat()}
+        SICK_URL, {"student": world.ward.id, "confirmed": world.ward.id, "first_day": TUESDAY.isoformat()}
     )
     assert "al ziek gemeld sinds" in text_of(response)
     assert SickReport.objects.count() == 1
@@ -509,7 +521,12 @@ def test_it_refuses_a_sick_report_for_a_student_elsewhere(world, client):
 def test_it_refuses_the_sick_report_form_to_other_roles(world, client, role_key):
     as_role(client, world, role_key)
     assert client.get(SICK_URL).status_code == 403
-    assert client.post(SICK_URL, {"student": world.ward.id, "first_day": TUESDAY.isoformat()}).status_code == 403
+    assert (
+        client.post(
+            SICK_URL, {"student": world.ward.id, "confirmed": world.ward.id, "first_day": TUESDAY.isoformat()}
+        ).status_code
+        == 403
+    )
     assert not SickReport.objects.exists()
 
 
@@ -518,7 +535,9 @@ def test_it_answers_the_sick_report_form_only_to_get_and_post(world, client):
 
 
 def test_it_sends_an_anonymous_sick_report_to_the_login(world, client):
-    assert_login_redirect(client.post(SICK_URL, {"student": world.ward.id, "first_day": TUESDAY.isoformat()}))
+    assert_login_redirect(
+        client.post(SICK_URL, {"student": world.ward.id, "confirmed": world.ward.id, "first_day": TUESDAY.isoformat()})
+    )
     assert not SickReport.objects.exists()
 
 
