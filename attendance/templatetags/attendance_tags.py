@@ -17,11 +17,17 @@ def current_situation(context, student):
 
 
 @register.filter
+def short_day(day):
+    """A day as people write it: "ma 30 nov" in Dutch, "Mon 30 Nov" in English."""
+    if day is None:
+        return ""
+    return date_format(day, pgettext("date format of a short day", "D j b"))
+
+
+@register.filter
 def deadline(moment):
     """A deadline always with its day, in Europe/Amsterdam and the reader's language: "di 2 dec, 12:00"."""
     if moment is None:
         return ""
     local = timezone.localtime(moment)
-    # Dutch writes "di 2 dec" (lower case month); English "Tue 2 Dec".
-    day_format = pgettext("date format of a deadline's day", "D j b")
-    return f"{date_format(local, day_format)}, {time_format(local, 'H:i')}"
+    return f"{short_day(local)}, {time_format(local, 'H:i')}"
