@@ -64,7 +64,7 @@ def test_the_housing_worker_reports_the_right_look_alike_sick(live_server, sessi
         worker.get_by_label("Verwacht terug op school").fill("2026-03-13")
         worker.get_by_role("button", name="Ziek melden").click()
         expect(worker.locator(".alert-success")).to_contain_text("ziek gemeld")
-        screenshot(worker, "3-saved")
+        screenshot(worker, "3-saved", full_page=False)
         [report] = SickReport.objects.exclude(id__in=before)
         assert report.student_id == chosen.id
         assert report.expected_back.isoformat() == "2026-03-13"
