@@ -46,7 +46,7 @@ def test_the_project_has_date_and_time_fields_to_check():
     assert len(list(date_and_time_fields())) >= 8
 
 
-@pytest.mark.parametrize("field", date_and_time_fields())
+@pytest.mark.parametrize("field", list(date_and_time_fields()))
 def test_every_date_and_time_widget_renders_iso_in_dutch(field):
     with translation.override("nl"):
         if isinstance(field, forms.DateField):
