@@ -20,6 +20,16 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TUESDAY_MORNING = datetime(2026, 3, 10, 8, 40, tzinfo=AMSTERDAM)
 WIDTHS = [pytest.param(390, id="phone"), pytest.param(1280, id="desktop")]
 
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def demo_page(session, username, width):
+    """The demo seeded, `username` logged in, the window `width` px wide."""
+    call_command("seed_demo", verbosity=0)
+    page = session(username, DEMO_PASSWORD)
+    page.set_viewport_size({"width": width, "height": 900})
+    return page
+
 
 def look_alikes_of(username):
     """Two or more of the user's reportable pupils sharing a full name (the demo keeps such look-alikes)."""
@@ -29,18 +39,14 @@ def look_alikes_of(username):
     return [pupil for pupil in pupils if pupil.full_name == name]
 
 
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_housing_worker_reports_the_right_look_alike_sick(live_server, session, screenshot, width):
     with time_machine.travel(TUESDAY_MORNING):
-        call_command("seed_demo", verbosity=0)
+        worker = demo_page(session, "woonbegeleider", width)
         twins = look_alikes_of("woonbegeleider")
         already_sick = set(SickReport.objects.filter(last_day__isnull=True).values_list("student_id", flat=True))
         chosen = next(twin for twin in reversed(twins) if twin.id not in already_sick)
         before = set(SickReport.objects.values_list("id", flat=True))
-        worker = session("woonbegeleider", DEMO_PASSWORD)
-        worker.set_viewport_size({"width": width, "height": 900})
         worker.get_by_role("main").get_by_role("link", name="Ziekmelding doen").first.click()
         expect(worker.get_by_role("heading", name="Ziekmelding doen")).to_be_visible()
         expect(worker.get_by_label("Ziek vanaf")).to_have_value("2026-03-10")
@@ -70,14 +76,10 @@ def test_the_housing_worker_reports_the_right_look_alike_sick(live_server, sessi
         assert report.expected_back.isoformat() == "2026-03-13"
 
 
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_appointment_form_shows_todays_date_in_dutch(live_server, session, screenshot, width):
     with time_machine.travel(TUESDAY_MORNING):
-        call_command("seed_demo", verbosity=0)
-        guardian = session("voogd", DEMO_PASSWORD)
-        guardian.set_viewport_size({"width": width, "height": 900})
+        guardian = demo_page(session, "voogd", width)
         guardian.goto(f"{live_server.url}/aanwezigheid/afspraak/")
         expect(guardian.locator("html")).to_have_attribute("lang", "nl")
         expect(guardian.get_by_role("textbox", name=re.compile(r"^Datum"))).to_have_value("2026-03-10")
