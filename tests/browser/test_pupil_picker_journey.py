@@ -84,3 +84,16 @@ def test_the_appointment_form_shows_todays_date_in_dutch(live_server, session, s
         expect(guardian.locator("html")).to_have_attribute("lang", "nl")
         expect(guardian.get_by_role("textbox", name=re.compile(r"^Datum"))).to_have_value("2026-03-10")
         screenshot(guardian, "appointment-form")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_mentor_sees_a_future_day_read_only(live_server, session, screenshot, width):
+    with time_machine.travel(TUESDAY_MORNING):
+        mentor = demo_page(session, "mentor", width)
+        mentor.goto(f"{live_server.url}/aanwezigheid/vandaag/")
+        mentor.goto(f"{mentor.url.split('?')[0]}?datum=2026-03-12")
+        expect(mentor.get_by_test_id("roster-problem")).to_contain_text("toekomst")
+        expect(mentor.get_by_test_id("roster-read-only")).to_be_visible()
+        expect(mentor.get_by_role("radio")).to_have_count(0)
+        expect(mentor.get_by_role("button", name="Hele klas opslaan")).to_have_count(0)
+        screenshot(mentor, "future-day-read-only", full_page=False)
