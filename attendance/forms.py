@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.widgets import IsoDateInput, IsoTimeInput
 from students.models import MAX_LESSON_HOURS_PER_DAY
 
 from .models import MAX_MINUTES_LATE, REMARK_MAX_LENGTH, Appointment, AttendanceRecord, Reason
@@ -37,7 +38,7 @@ class RosterRowForm(forms.Form):
 
 
 class RosterDayForm(forms.Form):
-    datum = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
+    datum = forms.DateField(label=_("Datum"), widget=IsoDateInput())
 
     def clean_datum(self):
         day = self.cleaned_data["datum"]
@@ -64,12 +65,8 @@ class ExplanationForm(forms.Form):
 
 class SickReportForm(forms.Form):
     student = forms.ModelChoiceField(label=_("Jongere"), queryset=None)
-    first_day = forms.DateField(
-        label=_("Ziek vanaf"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    expected_back = forms.DateField(
-        label=_("Verwacht terug op school"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_day = forms.DateField(label=_("Ziek vanaf"), initial=timezone.localdate, widget=IsoDateInput())
+    expected_back = forms.DateField(label=_("Verwacht terug op school"), required=False, widget=IsoDateInput())
     hospital_admission = forms.BooleanField(
         label=_("Opgenomen in het ziekenhuis"),
         required=False,
@@ -88,17 +85,15 @@ class SickReportForm(forms.Form):
 
 
 class BetermeldingForm(forms.Form):
-    back_on = forms.DateField(
-        label=_("Weer naar school op"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    back_on = forms.DateField(label=_("Weer naar school op"), initial=timezone.localdate, widget=IsoDateInput())
 
 
 class AppointmentForm(forms.Form):
     student = forms.ModelChoiceField(label=_("Jongere"), queryset=None)
     kind = forms.ChoiceField(label=_("Soort afspraak"), choices=Appointment.Kind.choices)
-    day = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
-    starts_at = forms.TimeField(label=_("Van"), widget=forms.TimeInput(attrs={"type": "time"}))
-    ends_at = forms.TimeField(label=_("Tot"), widget=forms.TimeInput(attrs={"type": "time"}))
+    day = forms.DateField(label=_("Datum"), widget=IsoDateInput())
+    starts_at = forms.TimeField(label=_("Van"), widget=IsoTimeInput())
+    ends_at = forms.TimeField(label=_("Tot"), widget=IsoTimeInput())
     at_school = forms.TypedChoiceField(
         label=_("Waar?"),
         choices=[

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from common.audit import log_read, log_reads
 from common.forms import add_service_errors, run_and_report
 from common.http import ids_from, redirect_back
-from students import access
+from students import access, picker
 from students.selectors import student_for_user_or_404
 
 from . import selectors, services
@@ -87,8 +87,10 @@ def roster_view(request, class_id):
         services.validate_roster_day(roster.calendar, day, today=today)
     except ValidationError as error:
         problem = error.messages[0]
-    forms = _row_forms(roster, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and problem is None:
+    # A day that cannot be saved (future, no school day, past the correction window) is shown read-only.
+    read_only = problem is not None
+    forms = [] if read_only else _row_forms(roster, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not read_only:
         if all(form.is_valid() for _row, form in forms):
             rows, overtaken = rows_to_save(_submitted(request, forms))
             try:
@@ -117,6 +119,7 @@ def roster_view(request, class_id):
         "day": day,
         "default_hours": roster.default_hours,
         "problem": problem,
+        "read_only": read_only,
         "previous_day": roster.calendar.previous_school_day(day, include_today=False),
         "next_day": roster.calendar.next_school_day(day) if day < today else None,
         "other_classes": access.roster_classes_for(request.user).exclude(id=school_class.id).order_by("name"),
@@ -180,17 +183,24 @@ def inbox_view(request):
     access.require(access.can_answer_requests(request.user))
     entries = selectors.inbox(request.user)
     for entry in entries:
+        entry.pre_ticked = _pre_ticked(entry.requests)
         entry.form = ExplanationForm(
-            request_choices=[(r.id, r.day) for r in entry.requests],
-            initial={"requests": [r.id for r in entry.requests]},
+            request_choices=[(r.id, r.day) for r in entry.requests], initial={"requests": entry.pre_ticked}
         )
     context = {
         "entries": entries,
-        "sick_reports": selectors.open_sick_reports_for(request.user),
+        "sick_reports": selectors.open_sick_reports_for(request.user).select_related("student__school_class"),
         "betermelding_form": BetermeldingForm(),
         "reasons": Reason.choices,
     }
     return render(request, "attendance/inbox.html", context)
+
+
+def _pre_ticked(requests) -> list[int]:
+    """Only the most recent open day is ticked in advance: that is the day school just asked about and the worker
+    is answering. Older days stay unticked, so one click never explains a month-old absence by accident."""
+    latest = max(requests, key=lambda request: (request.day, request.id), default=None)
+    return [latest.id] if latest is not None else []
 
 
 @login_required
@@ -222,19 +232,39 @@ def explain_view(request, student_id):
     return redirect("attendance:inbox")
 
 
-def _report_form_view(request, form_class, *, initial, create, success, template):
-    """A sick report or appointment form: on a valid POST, `create` saves it and `success` describes the result."""
+def _report_form_view(request, form_class, *, initial, create, success, template, confirm=False):
+    """A sick report or appointment form: on a valid POST, `create` saves it and `success` describes the result.
+
+    With `confirm`, nothing is saved until the page has shown the chosen pupil's details: the details panel
+    (loaded by htmx when a pupil is chosen, or rendered by a first POST without JavaScript) carries `confirmed`."""
     access.require(access.can_report_absence(request.user))
-    form = form_class(request.POST or None, students=access.reportable_students(request.user), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
+    students = access.reportable_students(request.user)
+    posted = request.method == "POST"
+    form = form_class(request.POST if posted else None, students=students, initial=initial)
+    pupil = _reportable_or_none(request.user, request.POST.get("student") if posted else initial.get("student"))
+    if posted and form.is_valid():
+        if not confirm or request.POST.get("confirmed") == str(pupil.id):
+            try:
+                created = create(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, success(created))
+                return redirect("attendance:inbox")
         else:
-            messages.success(request, success(created))
-            return redirect("attendance:inbox")
-    return render(request, template, {"form": form})
+            form.needs_confirmation = True
+    query = (request.POST if posted else request.GET).get("zoek", "")[:100]
+    context = {"form": form, "pupil": pupil, **picker.pupil_choices_context(request.user, query, chosen=pupil)}
+    return render(request, template, context)
+
+
+def _reportable_or_none(user, student_id):
+    if not student_id:
+        return None
+    try:
+        return picker.reportable_pupil_or_404(user, student_id)
+    except Http404:
+        return None
 
 
 def _sick_reported(report) -> str:
@@ -255,6 +285,7 @@ def sick_report_new_view(request):
         create=services.sick_report_create,
         success=_sick_reported,
         template="attendance/sick_report_form.html",
+        confirm=True,
     )
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.widgets import IsoDateInput
 from contacts.models import ContactPerson, Location, Role
 
 
@@ -17,7 +18,7 @@ class MoveStudentForm(forms.Form):
     )
     moved_on = forms.DateField(
         label=_("Woont daar vanaf"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         initial=timezone.localdate,
     )
     personal_worker = forms.ModelChoiceField(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from common.audit import log_read
 from common.forms import add_service_errors
 
-from . import access, selectors, services
+from . import access, picker, selectors, services
 from .forms import MoveStudentForm, StudentSearchForm
 from .models import Guardianship, Placement
 from .team import student_team
@@ -90,3 +90,24 @@ def student_move_view(request, student_id):
                 return redirect("students:detail", student_id=student.id)
             return redirect("students:list")
     return render(request, "students/student_move.html", {"student": student, "form": form})
+
+
+# -- the pupil picker of the sick-report and appointment forms (htmx; the forms work without it too) -----------
+
+
+@login_required
+@require_GET
+def pupil_search_view(request):
+    """The matching pupils as radio buttons, for the form's list; only the user's own reportable pupils."""
+    access.require(access.can_report_absence(request.user))
+    query = request.GET.get("zoek", "")[:100]
+    return render(request, "students/_pupil_choices.html", picker.pupil_choices_context(request.user, query))
+
+
+@login_required
+@require_GET
+def pupil_details_view(request):
+    """The chosen pupil's details panel: shown before a sick report is saved. 404 for any other pupil."""
+    access.require(access.can_report_absence(request.user))
+    pupil = picker.reportable_pupil_or_404(request.user, request.GET.get("student"))
+    return render(request, "students/_pupil_details.html", {"pupil": pupil})

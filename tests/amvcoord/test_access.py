@@ -68,6 +68,9 @@ LIST_PAGES = {
     "attendance:inbox": page_for(Capability.ANSWER_REQUESTS),
     "attendance:sick_report_new": page_for(Capability.REPORT_ABSENCE),
     "attendance:appointment_new": page_for(Capability.REPORT_ABSENCE),
+    "students:pupil_search": page_for(Capability.REPORT_ABSENCE),
+    # Without a (reportable) pupil chosen there is nothing to show: 404, never another pupil's details.
+    "students:pupil_details": page_for(Capability.REPORT_ABSENCE, status=404),
     "attendance:decisions": page_for(Capability.DECIDE_ABSENCES),
     "attendance:decisions_export": page_for(Capability.EXPORT_ABSENCES),
     "escalation:notifications": {"*": 200},

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 import pytest
@@ -105,7 +106,7 @@ def test_it_says_when_the_roster_was_last_saved(world, client):
     mark(world, world.ward, absent())
     html = text_of(as_role(client, world, "mentor").get(roster_url(world)))
     assert "laatst opgeslagen om 09:00 door Mentor Marieke" in html
-    assert "Uitleg gevraagd, vóór 12:00" in html
+    assert "Uitleg gevraagd, vóór di 10 mrt, 12:00" in html
 
 
 def test_it_shows_the_last_school_day_on_a_saturday(world, client, clock):
@@ -453,7 +454,12 @@ def test_it_offers_the_sick_report_form_for_my_residents(world, client):
 
 def test_it_takes_a_sick_report_and_explains_todays_absence(world, client):
     mark(world, world.ward, absent())
-    data = {"student": world.ward.id, "first_day": TUESDAY.isoformat(), "expected_back": "2026-03-12"}
+    data = {
+        "student": world.ward.id,
+        "confirmed": world.ward.id,
+        "first_day": TUESDAY.isoformat(),
+        "expected_back": "2026-03-12",
+    }
     response = as_role(client, world, "housing_worker").post(SICK_URL, data)
     assert response.status_code == 302
     assert response.url == reverse("attendance:inbox")
@@ -463,7 +469,12 @@ def test_it_takes_a_sick_report_and_explains_todays_absence(world, client):
 
 
 def test_it_tells_mentor_and_care_coordinator_at_once_of_a_hospital_admission(world, client):
-    data = {"student": world.ward.id, "first_day": TUESDAY.isoformat(), "hospital_admission": "on"}
+    data = {
+        "student": world.ward.id,
+        "confirmed": world.ward.id,
+        "first_day": TUESDAY.isoformat(),
+        "hospital_admission": "on",
+    }
     as_role(client, world, "guardian").post(SICK_URL, data)
     recipients = sorted(Notification.objects.values_list("recipient__name", flat=True))
     assert recipients == ["Mentor Marieke", "Zorg Zeynep"]
@@ -481,7 +492,9 @@ def test_it_tells_mentor_and_care_coordinator_at_once_of_a_hospital_admission(wo
     ],
 )
 def test_it_refuses_a_bad_sick_report_in_dutch(world, client, data, words):
-    response = as_role(client, world, "housing_worker").post(SICK_URL, {"student": world.ward.id, **data})
+    response = as_role(client, world, "housing_worker").post(
+        SICK_URL, {"student": world.ward.id, "confirmed": world.ward.id, **data}
+    )
     assert response.status_code == 200
     assert words in text_of(response)
     assert not SickReport.objects.exists()
@@ -490,7 +503,7 @@ def test_it_refuses_a_bad_sick_report_in_dutch(world, client, data, words):
 def test_it_refuses_a_second_sick_report_in_dutch(world, client):
     SickReportFactory(student=world.ward, first_day=MONDAY)
     response = as_role(client, world, "guardian").post(
-        SICK_URL, {"student": world.ward.id, "first_day": TUESDAY.isoformat()}
+        SICK_URL, {"student": world.ward.id, "confirmed": world.ward.id, "first_day": TUESDAY.isoformat()}
     )
     assert "al ziek gemeld sinds" in text_of(response)
     assert SickReport.objects.count() == 1
@@ -509,7 +522,12 @@ def test_it_refuses_a_sick_report_for_a_student_elsewhere(world, client):
 def test_it_refuses_the_sick_report_form_to_other_roles(world, client, role_key):
     as_role(client, world, role_key)
     assert client.get(SICK_URL).status_code == 403
-    assert client.post(SICK_URL, {"student": world.ward.id, "first_day": TUESDAY.isoformat()}).status_code == 403
+    assert (
+        client.post(
+            SICK_URL, {"student": world.ward.id, "confirmed": world.ward.id, "first_day": TUESDAY.isoformat()}
+        ).status_code
+        == 403
+    )
     assert not SickReport.objects.exists()
 
 
@@ -518,7 +536,9 @@ def test_it_answers_the_sick_report_form_only_to_get_and_post(world, client):
 
 
 def test_it_sends_an_anonymous_sick_report_to_the_login(world, client):
-    assert_login_redirect(client.post(SICK_URL, {"student": world.ward.id, "first_day": TUESDAY.isoformat()}))
+    assert_login_redirect(
+        client.post(SICK_URL, {"student": world.ward.id, "confirmed": world.ward.id, "first_day": TUESDAY.isoformat()})
+    )
     assert not SickReport.objects.exists()
 
 
@@ -937,3 +957,145 @@ def test_it_answers_for_a_former_resident_without_linking_to_their_pages(client,
     assert world.ward.full_name in html
     assert "woont hier niet meer" in html
     assert reverse("students:detail", args=[world.ward.id]) not in html
+
+
+# -- issue 10: pupils told apart, ISO dates, one pre-ticked day, deadlines with a day, read-only days, hospital --
+
+
+def look_alikes(world, count=2):
+    """Pupils named like the ward, at the ward's location: the housing worker must tell them apart."""
+    twins = classmates(world, count)
+    for number, twin in enumerate(twins):
+        twin.given_name, twin.family_name, twin.student_number = "Yonas", "Tesfay", f"77{number:04d}"
+        twin.save()
+    return twins
+
+
+def test_it_saves_a_sick_report_only_after_showing_the_chosen_pupils_details(world, client):
+    [twin] = look_alikes(world, 1)
+    as_role(client, world, "housing_worker")
+    data = {"student": twin.id, "first_day": TUESDAY.isoformat()}
+    first = client.post(SICK_URL, data)
+    assert first.status_code == 200
+    assert not SickReport.objects.exists()
+    html = text_of(first)
+    assert 'data-testid="pupil-details"' in html
+    assert twin.student_number in html
+    assert f'name="confirmed" value="{twin.id}"' in html
+    assert "Ja, deze jongere ziek melden" in html
+    assert client.post(SICK_URL, {**data, "confirmed": twin.id}).status_code == 302
+    assert SickReport.objects.get().student == twin
+
+
+def test_it_does_not_save_a_sick_report_confirmed_for_another_pupil(world, client):
+    [twin] = look_alikes(world, 1)
+    data = {"student": twin.id, "confirmed": world.ward.id, "first_day": TUESDAY.isoformat()}
+    response = as_role(client, world, "housing_worker").post(SICK_URL, data)
+    assert response.status_code == 200
+    assert not SickReport.objects.exists()
+
+
+def test_it_offers_the_pupils_to_choose_from_without_javascript(world, client):
+    twins = look_alikes(world, 2)
+    response = as_role(client, world, "housing_worker").get(SICK_URL, {"zoek": "yonas tes"})
+    html = text_of(response)
+    for pupil in (world.ward, *twins):
+        assert f'name="student" value="{pupil.id}"' in html
+        assert pupil.student_number in html
+    assert "klas 1A" in html
+    assert world.outsider_student.full_name not in html
+    assert "<select" not in html.split('id="report-form"')[1].split("</form>")[0].split('name="student"')[0]
+
+
+def test_it_preselects_a_pupil_given_in_the_link_and_shows_its_details(world, client):
+    response = as_role(client, world, "guardian").get(SICK_URL, {"leerling": world.ward.id})
+    html = text_of(response)
+    assert f'value="{world.ward.id}"\n' in html or f'value="{world.ward.id}" id=' in html
+    assert f'name="confirmed" value="{world.ward.id}"' in html
+
+
+def test_it_ignores_a_link_to_someone_elses_pupil(world, client):
+    response = as_role(client, world, "housing_worker").get(SICK_URL, {"leerling": world.outsider_student.id})
+    assert response.status_code == 200
+    assert world.outsider_student.full_name not in text_of(response)
+
+
+@pytest.mark.parametrize("url", [SICK_URL, APPOINTMENT_URL])
+def test_the_report_forms_render_todays_date_iso_in_dutch(world, client, url):
+    html = text_of(as_role(client, world, "housing_worker").get(url))
+    assert re.search(r'type="date" name="(first_day|day)" value="2026-03-10"', html), html
+    assert "10-03-2026" not in html
+
+
+def test_an_appointment_needs_no_confirmation(world, client):
+    response = as_role(client, world, "housing_worker").post(APPOINTMENT_URL, appointment_data(world.ward))
+    assert response.status_code == 302
+
+
+def test_it_pre_ticks_only_the_most_recent_open_day(world, client):
+    older = mark(world, world.ward, absent(), day=FRIDAY_BEFORE).explanation_request
+    latest = mark(world, world.ward, absent()).explanation_request
+    html = text_of(as_role(client, world, "housing_worker").get(reverse("attendance:inbox")))
+    assert re.search(rf'value="{latest.id}" id="request-{latest.id}" checked', html)
+    assert not re.search(rf'value="{older.id}" id="request-{older.id}" checked', html)
+    assert ">vr 6 mrt</span>" in html and ">di 10 mrt</span>" in html
+
+
+def test_it_shows_the_deadline_with_its_day_in_the_inbox(world, client):
+    mark(world, world.ward, absent())
+    html = text_of(as_role(client, world, "housing_worker").get(reverse("attendance:inbox")))
+    assert "graag vóór di 10 mrt, 12:00" in html
+
+
+def test_it_shows_a_future_day_read_only(world, client):
+    response = as_role(client, world, "mentor").get(roster_url(world), {"datum": WEDNESDAY.isoformat()})
+    html = text_of(response)
+    assert "toekomst" in html
+    assert 'data-testid="roster-read-only"' in html
+    assert "Hele klas opslaan" not in html
+    assert 'type="radio"' not in html
+    assert "hx-post" not in html
+    assert world.ward.full_name in html
+
+
+def test_it_still_refuses_to_save_a_future_day(world, client):
+    data = {"datum": WEDNESDAY.isoformat(), f"s{world.ward.id}-status": "absent"}
+    response = as_role(client, world, "mentor").post(roster_url(world), data)
+    assert response.status_code == 400
+    assert not AttendanceRecord.objects.exists()
+
+
+def hospital_admission(world):
+    data = {"student": world.ward.id, "confirmed": world.ward.id, "first_day": TUESDAY.isoformat()}
+    return {**data, "hospital_admission": "on"}
+
+
+@pytest.mark.parametrize("page", ["home", "roster"])
+def test_it_shows_the_mentor_an_unmistakable_hospital_notice_until_seen(world, client, page):
+    as_role(client, world, "guardian").post(SICK_URL, hospital_admission(world))
+    url = reverse("home") if page == "home" else roster_url(world)
+    html = text_of(as_role(client, world, "mentor").get(url))
+    assert 'role="alert" data-testid="hospital-notice"' in html
+    assert "Ziekenhuisopname: Yonas Tesfay" in html
+    notification = Notification.objects.get(recipient=world.user("mentor").person, channel="in_app")
+    assert reverse("escalation:notification_open", args=[notification.id]) in html
+    client.get(reverse("escalation:notification_open", args=[notification.id]))
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+    assert 'data-testid="hospital-notice"' not in text_of(client.get(url))
+
+
+def test_it_shows_no_hospital_notice_to_roles_without_health_details(world, client):
+    as_role(client, world, "guardian").post(SICK_URL, hospital_admission(world))
+    management = world.user("school_management").person
+    mentor_news = Notification.objects.get(recipient=world.user("mentor").person, channel="in_app")
+    Notification.objects.create(
+        recipient=management,
+        channel="in_app",
+        kind=mentor_news.kind,
+        student=world.ward,
+        sick_report=mentor_news.sick_report,
+    )
+    html = text_of(as_role(client, world, "school_management").get(reverse("home")))
+    assert 'data-testid="hospital-notice"' not in html
+    assert "ziekenhuis" not in html.lower()

@@ -60,13 +60,14 @@ def login(page, live_server):
 
 @pytest.fixture
 def screenshot(request):
-    """`screenshot(page, "student-list")` saves artifacts/screenshots/<test name>-student-list.png (full page)."""
+    """`screenshot(page, "student-list")` saves artifacts/screenshots/<test name>-student-list.png (the full page,
+    or only what is in view with full_page=False)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     test_name = re.sub(r"[^\w.-]+", "-", request.node.name).strip("-")
 
-    def save(page, name):
+    def save(page, name, *, full_page=True):
         path = SCREENSHOTS / f"{test_name}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return save

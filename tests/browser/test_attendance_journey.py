@@ -47,7 +47,9 @@ def test_the_daily_attendance_loop(live_server, session, screenshot):
         screenshot(worker, "2-housing-inbox")
 
         worker.get_by_role("main").get_by_role("link", name="Ziekmelding doen").first.click()
-        worker.get_by_label("Jongere").select_option(label=sick.full_name)
+        worker.get_by_label("Jongere zoeken").fill(sick.student_number)
+        worker.get_by_label(re.compile(re.escape(sick.student_number))).check()
+        expect(worker.get_by_test_id("pupil-details")).to_contain_text(sick.student_number)
         worker.get_by_label("Ziek vanaf").fill("2026-03-10")
         worker.get_by_label("Verwacht terug op school").fill("2026-03-13")
         worker.get_by_role("button", name="Ziek melden").click()
@@ -89,6 +91,10 @@ def test_the_daily_attendance_loop(live_server, session, screenshot):
         expect(worker.locator(".alert-success")).to_contain_text("direct bericht")
         mentor.reload()
         expect(mentor.get_by_test_id("unread-count")).to_have_text("1")
+        # Not only the bell: an alert above the roster until the mentor has seen it.
+        notice = mentor.get_by_role("alert").filter(has_text="Ziekenhuisopname")
+        expect(notice).to_contain_text(sick.full_name)
+        screenshot(mentor, "6a-mentor-hospital-notice")
         mentor.get_by_test_id("bell").click()
         notification = mentor.get_by_test_id("notification").first
         expect(notification).to_contain_text(f"Dringend bericht van de woonlocatie over {sick.full_name}")
@@ -96,6 +102,9 @@ def test_the_daily_attendance_loop(live_server, session, screenshot):
         screenshot(mentor, "6-mentor-notified")
         notification.click()
         expect(mentor.get_by_test_id("team-card")).to_be_visible()
+        mentor.get_by_role("navigation").get_by_role("link", name="Vandaag").click()
+        expect(mentor.get_by_test_id("hospital-notice")).to_have_count(0)
+        mentor.go_back()
         mentor.get_by_role("main").get_by_role("link", name="Tijdlijn").click()
         expect(mentor.get_by_test_id("timeline-entry").filter(has_text="ziekenhuis")).to_be_visible()
         screenshot(mentor, "7-mentor-chronology")

@@ -307,3 +307,95 @@ def test_it_explains_a_missing_location_in_dutch(world, client):
 def test_it_refuses_to_put_a_move(world, client):
     client.force_login(world.user("housing_worker"))
     assert client.put(move_url(world.ward)).status_code == 405
+
+
+# -- the pupil picker of the sick-report and appointment forms ----------------------------------------------------
+
+SEARCH_URL = reverse("students:pupil_search")
+DETAILS_URL = reverse("students:pupil_details")
+
+
+def namesakes(world, count, *, location=None):
+    """`count` pupils called Tarek Al-Hassan at the world's location (or `location`), each with a class."""
+    pupils = StudentFactory.create_batch(
+        count, given_name="Tarek", family_name="Al-Hassan", school_class=world.school_class
+    )
+    for pupil in pupils:
+        PlacementFactory(student=pupil, location=location or world.location)
+    return pupils
+
+
+def test_the_picker_finds_my_namesakes_with_what_tells_them_apart(world, client):
+    mine = namesakes(world, 3)
+    elsewhere = namesakes(world, 1, location=world.other_location)
+    client.force_login(world.user("housing_worker"))
+    response = client.get(SEARCH_URL, {"zoek": "tarek al"})
+    assert response.status_code == 200
+    html = text_of(response)
+    for pupil in mine:
+        assert f'value="{pupil.id}"' in html
+        assert pupil.student_number in html
+        assert pupil.date_of_birth.strftime("%-d-%-m-%Y") in html
+    assert "klas 1A" in html
+    assert world.location.name in html
+    assert f'value="{elsewhere[0].id}"' not in html
+
+
+def test_the_picker_finds_by_student_number(world, client):
+    [pupil, other] = namesakes(world, 2)
+    client.force_login(world.user("housing_worker"))
+    html = text_of(client.get(SEARCH_URL, {"zoek": pupil.student_number}))
+    assert f'value="{pupil.id}"' in html
+    assert f'value="{other.id}"' not in html
+
+
+def test_the_picker_answers_an_empty_list_for_someone_elses_pupil(world, client):
+    client.force_login(world.user("housing_worker"))
+    html = text_of(client.get(SEARCH_URL, {"zoek": world.outsider_student.family_name}))
+    assert 'name="student"' not in html
+    assert world.outsider_student.full_name not in html
+
+
+def test_the_picker_details_of_my_pupil(world, client):
+    client.force_login(world.user("guardian"))
+    response = client.get(DETAILS_URL, {"student": world.ward.id})
+    assert response.status_code == 200
+    html = text_of(response)
+    assert world.ward.student_number in html
+    assert world.location.name in html
+    assert f'name="confirmed" value="{world.ward.id}"' in html
+
+
+@pytest.mark.parametrize("student", ["outsider", "nonsense", "huge", ""])
+def test_the_picker_details_are_404_for_anyone_else(world, client, student):
+    wanted = {"outsider": world.outsider_student.id, "nonsense": "x", "huge": "9" * 30, "": ""}[student]
+    client.force_login(world.user("housing_worker"))
+    assert client.get(DETAILS_URL, {"student": wanted}).status_code == 404
+
+
+@pytest.mark.parametrize("role_key", ["mentor", "care_coordinator", "guardian_team_manager", "attendance_officer"])
+def test_the_picker_is_refused_to_roles_that_do_not_report(world, client, role_key):
+    client.force_login(world.user(role_key))
+    assert client.get(SEARCH_URL, {"zoek": "Yonas"}).status_code == 403
+    assert client.get(DETAILS_URL, {"student": world.ward.id}).status_code == 403
+
+
+def test_the_picker_sends_an_anonymous_visitor_to_the_login(client, db):
+    assert client.get(SEARCH_URL, {"zoek": "a"}).status_code == 302
+
+
+def picker_queries(client, query):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(SEARCH_URL, {"zoek": query})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_picker_takes_the_same_queries_for_one_pupil_and_fifteen(world, client):
+    client.force_login(world.user("housing_worker"))
+    namesakes(world, 1)
+    one = picker_queries(client, "tarek")
+    namesakes(world, 14)
+    assert picker_queries(client, "tarek") == one
+    namesakes(world, 10)
+    assert picker_queries(client, "tarek") == one
