@@ -2,14 +2,14 @@ from django.urls import path
 
 import common.converters  # noqa: F401 - registers <id:...> and <isodate:...>
 
-from . import views
+from . import roster_views, views
 
 app_name = "attendance"
 
 urlpatterns = [
-    path("vandaag/", views.today_view, name="today"),
-    path("klas/<id:class_id>/", views.roster_view, name="roster"),
-    path("klas/<id:class_id>/<isodate:day>/leerling/<id:student_id>/", views.roster_row_view, name="roster_row"),
+    path("vandaag/", roster_views.today_view, name="today"),
+    path("klas/<id:class_id>/", roster_views.roster_view, name="roster"),
+    path("klas/<id:class_id>/<isodate:day>/leerling/<id:student_id>/", roster_views.roster_row_view, name="roster_row"),
     path("te-beantwoorden/", views.inbox_view, name="inbox"),
     path("te-beantwoorden/leerling/<id:student_id>/", views.explain_view, name="explain"),
     path("ziekmelding/", views.sick_report_new_view, name="sick_report_new"),
