@@ -38,7 +38,7 @@ from tests.conftest import require
 
 from .conftest import EMAIL, add_students_in_bulk, make_chain
 from .test_delivery_race import OneFilePerMessageBackend
-from .test_integration_celery import database_url, read_messages, stop, tail
+from .test_integration_celery import database_url, read_messages, start, stop, tail
 
 CHAOS_ESCALATIONS = int(os.environ.get("CHAOS_ESCALATIONS", "1000"))
 RECLAIM_SECONDS = 5
@@ -66,21 +66,6 @@ class SlowFileBackend(OneFilePerMessageBackend):
             return super().send_messages(email_messages)
         finally:
             marker.unlink(missing_ok=True)
-
-
-def start(arguments, log_path, env):
-    """A Celery process of the running interpreter, in a process group of its own (SIGKILL takes its children)."""
-    log = open(log_path, "ab")  # noqa: SIM115 - closed by stop(); appended to when a process is started again
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "amvcoord", *arguments],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    process.log = log
-    return process
 
 
 def free_port() -> int:

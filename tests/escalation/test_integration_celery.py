@@ -77,7 +77,9 @@ def overdue_request(world):
 
 
 def start(arguments, log_path, env):
-    log = open(log_path, "wb")  # noqa: SIM115 - closed by stop()
+    """A Celery process in a process group of its own (SIGKILL takes its children); its log is appended to, so a
+    process started again keeps what the one before it wrote."""
+    log = open(log_path, "ab")  # noqa: SIM115 - closed by stop()
     process = subprocess.Popen(
         # The running interpreter's Celery: works from any virtualenv (tox, a developer's own), not only .venv.
         [sys.executable, "-m", "celery", "-A", "amvcoord", *arguments],
